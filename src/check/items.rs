@@ -1,0 +1,177 @@
+//! Definition-level checks: metadata, duplicate and unused names, the `met when` line.
+
+use std::collections::HashMap;
+
+use super::resolve::{Checker, PartState};
+use super::{Checked, CheckedCriterion, CheckedPart};
+use crate::ast::{Definition, Item};
+use crate::diagnostics::{Diagnostics, Problem};
+use crate::source::Span;
+use crate::vocabulary::Vocabulary;
+
+/// See [`super::check`].
+pub fn check_definition(
+    definition: &Definition,
+    vocabulary: &Vocabulary,
+) -> Result<(Checked, Diagnostics), Diagnostics> {
+    let mut diagnostics = Diagnostics::new(definition.source.clone());
+    let problems = &mut diagnostics.problems;
+
+    let outcome = match &definition.outcome {
+        Some(outcome) => outcome.node.clone(),
+        None => {
+            problems.push(
+                Problem::error(
+                    "refract::check::missing_outcome",
+                    format!(
+                        "definition `{}` does not say what it detects",
+                        definition.id.node
+                    ),
+                    definition.header_span,
+                    "no `outcome` line in this header",
+                )
+                .with_help(
+                    "add a line such as `outcome refractory` or `outcome unsuitable` to the header",
+                ),
+            );
+            String::new()
+        }
+    };
+
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for item in &definition.items {
+        let name = match item {
+            Item::Part(part) => &part.name,
+            Item::Criterion(criterion) => &criterion.name,
+            Item::MetWhen(_) => continue,
+        };
+        if let Some(first) = seen.insert(&name.node, name.span) {
+            problems.push(
+                Problem::error(
+                    "refract::check::duplicate_name",
+                    format!("`{}` is defined twice", name.node),
+                    name.span,
+                    "defined again here",
+                )
+                .with_help(format!(
+                    "rename one of them; the first `{}` is at byte {}",
+                    name.node, first.start
+                )),
+            );
+        }
+    }
+
+    let mut checker = Checker::new(definition, vocabulary);
+    let met_when: Vec<_> = definition.met_when().collect();
+    let met_when_node = match met_when.as_slice() {
+        [] => {
+            problems.push(
+                Problem::error(
+                    "refract::check::missing_met_when",
+                    "the definition never says when it is met",
+                    definition.header_span,
+                    "no `met when` line in this file",
+                )
+                .with_help(
+                    "end the file with a line such as `met when criterion_a or criterion_b`",
+                ),
+            );
+            None
+        }
+        [expr, rest @ ..] => {
+            for extra in rest {
+                problems.push(
+                    Problem::error(
+                        "refract::check::repeated_met_when",
+                        "the definition has more than one `met when` line",
+                        extra.span,
+                        "a second `met when`",
+                    )
+                    .with_help("combine them into one line with `or` or `and`"),
+                );
+            }
+            Some(checker.condition_top(expr))
+        }
+    };
+    // Criteria and parts not reached from `met when` are still checked, so their
+    // mistakes are reported too.
+    for index in 0..checker.criteria.len() {
+        checker.criterion(index);
+    }
+    for index in 0..checker.parts.len() {
+        checker.part(index);
+    }
+    for (index, criterion) in definition.criteria().enumerate() {
+        if !checker.criteria.get(index).is_some_and(|c| c.used) && !met_when.is_empty() {
+            problems.push(
+                Problem::warning(
+                    "refract::check::unused_criterion",
+                    format!("criterion `{}` is never used", criterion.name.node),
+                    criterion.name.span,
+                    "defined here, but `met when` does not reach it",
+                )
+                .with_help(format!(
+                    "add `{}` to the `met when` line, or remove it",
+                    criterion.name.node
+                )),
+            );
+        }
+    }
+    for part in &checker.parts {
+        if !part.used {
+            problems.push(
+                Problem::warning(
+                    "refract::check::unused_part",
+                    format!("part `{}` is never used", part.ast.name.node),
+                    part.ast.name.span,
+                    "defined here, but nothing uses it",
+                )
+                .with_help("use it in a criterion, or remove it"),
+            );
+        }
+    }
+
+    problems.append(&mut checker.problems);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let (Some(met_when), Some(slots)) = (met_when_node, Some(checker.slots)) else {
+        return Err(diagnostics);
+    };
+    let mut parts = Vec::new();
+    for part in checker.parts {
+        let PartState::Done(body, ty) = part.state else {
+            return Err(diagnostics);
+        };
+        parts.push(CheckedPart {
+            name: part.ast.name.node.clone(),
+            description: part.ast.description.as_ref().map(|d| d.node.clone()),
+            params: part.params,
+            value_params: part.value_params,
+            body,
+            ty,
+        });
+    }
+    let mut criteria = Vec::new();
+    for criterion in checker.criteria {
+        let PartState::Done(body, _) = criterion.state else {
+            return Err(diagnostics);
+        };
+        criteria.push(CheckedCriterion {
+            name: criterion.ast.name.node.clone(),
+            source: criterion.ast.source.as_ref().map(|s| s.node.clone()),
+            body,
+        });
+    }
+    let checked = Checked {
+        source: definition.source.clone(),
+        id: definition.id.node.clone(),
+        outcome,
+        title: definition.title.as_ref().map(|t| t.node.clone()),
+        parts,
+        criteria,
+        met_when,
+        slots,
+    };
+    Ok((checked, diagnostics))
+}

@@ -1,0 +1,72 @@
+//! Before anything is evaluated: names, types, vocabulary. Produces the checked form the
+//! evaluator runs, and warnings alongside it.
+
+pub mod ir;
+mod items;
+mod resolve;
+
+use std::sync::Arc;
+
+use crate::ast::Definition;
+use crate::diagnostics::Diagnostics;
+use crate::source::SourceFile;
+use crate::vocabulary::Vocabulary;
+pub use ir::{Const, Node, NodeKind, Slot, Ty, ValueTy};
+
+/// A definition that passed the checker: what the evaluator runs.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The file it came from.
+    pub source: Arc<SourceFile>,
+    /// `definition ID`
+    pub id: String,
+    /// `outcome NAME`
+    pub outcome: String,
+    /// Title, society, year and citation, for reports.
+    pub title: Option<String>,
+    /// The parts, by index.
+    pub parts: Vec<CheckedPart>,
+    /// The criteria, in file order.
+    pub criteria: Vec<CheckedCriterion>,
+    /// How the criteria combine.
+    pub met_when: Node,
+    /// How many slots evaluation needs.
+    pub slots: usize,
+}
+
+/// A checked part.
+#[derive(Debug, Clone)]
+pub struct CheckedPart {
+    /// Its name.
+    pub name: String,
+    /// Its description, for explanations.
+    pub description: Option<String>,
+    /// The slots its parameters are bound to.
+    pub params: Vec<Slot>,
+    /// Whether each parameter is a value (`test is M`) rather than an event.
+    pub value_params: Vec<bool>,
+    /// Its body.
+    pub body: Node,
+    /// What it stands for.
+    pub ty: Ty,
+}
+
+/// A checked criterion.
+#[derive(Debug, Clone)]
+pub struct CheckedCriterion {
+    /// Its name.
+    pub name: String,
+    /// The source sentence.
+    pub source: Option<String>,
+    /// The condition.
+    pub body: Node,
+}
+
+/// Check a parsed definition. On success, the checked form and any warnings; on failure,
+/// every error and warning found.
+pub fn check(
+    definition: &Definition,
+    vocabulary: &Vocabulary,
+) -> Result<(Checked, Diagnostics), Diagnostics> {
+    items::check_definition(definition, vocabulary)
+}

@@ -1,0 +1,76 @@
+//! Command-line types and dispatch.
+
+mod check;
+mod eval;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Definitions of TACE failure/refractoriness, evaluated against patient timelines.
+#[derive(Debug, Parser)]
+#[command(name = "refract", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate definitions against a patient (JSON) or a cohort (JSON Lines); `-` reads stdin.
+    Eval(EvalArgs),
+    /// Parse and check definition files (and, with --input, a cohort); exit 1 on any error.
+    Check(CheckArgs),
+}
+
+/// `refract eval`
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// A definition file or a folder of `.crit` files (repeatable; default: the shipped definitions).
+    #[arg(long = "definition", short = 'd', value_name = "PATH")]
+    definitions: Vec<PathBuf>,
+    /// Ignore events after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Stop with exit code 1 at the first patient that cannot be read.
+    #[arg(long)]
+    strict: bool,
+    /// The patient or cohort file.
+    input: PathBuf,
+}
+
+/// `refract check`
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Definition files or folders (default: the shipped definitions).
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// JSON Lines, one object per patient and definition.
+    Json,
+    /// An aligned text table.
+    Table,
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Eval(args) => eval::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// The definition files to use: those given, or the shipped ones.
+fn definition_paths(given: &[PathBuf]) -> Vec<PathBuf> {
+    if given.is_empty() {
+        vec![refract::shipped_definitions()]
+    } else {
+        given.to_vec()
+    }
+}

@@ -1,0 +1,118 @@
+//! A condition's result with what decided it: when, which events, and why in words.
+
+use super::truth::Truth;
+use crate::date::Date;
+
+/// The result of one condition for one patient.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Met, not met, unknown.
+    pub truth: Truth,
+    /// When met: the date of the event that completed it.
+    pub at: Option<Date>,
+    /// The events (positions in the sorted timeline) that decided it.
+    pub evidence: Vec<usize>,
+    /// One sentence saying what decided it, or which data is missing.
+    pub why: String,
+}
+
+impl Verdict {
+    /// A verdict with no events behind it.
+    pub fn new(truth: Truth, why: impl Into<String>) -> Verdict {
+        Verdict {
+            truth,
+            at: None,
+            evidence: Vec::new(),
+            why: why.into(),
+        }
+    }
+
+    /// The same verdict, also resting on an event at `date`.
+    pub fn with_event(mut self, position: usize, date: Date) -> Verdict {
+        self.evidence.push(position);
+        self.at = later(self.at, Some(date));
+        self
+    }
+
+    /// Kleene `not`: the reason stays, the truth flips.
+    pub fn not(self) -> Verdict {
+        Verdict {
+            truth: self.truth.not(),
+            ..self
+        }
+    }
+
+    /// Kleene `and`: met at the later of the two; otherwise the operand that decided.
+    pub fn and(self, other: Verdict) -> Verdict {
+        match (self.truth, other.truth) {
+            (Truth::Met, Truth::Met) => merge(self, other, Truth::Met),
+            (Truth::NotMet, _) => self,
+            (_, Truth::NotMet) => other,
+            (Truth::Unknown, _) => self,
+            (_, Truth::Unknown) => other,
+        }
+    }
+
+    /// Kleene `or`: met at the earlier of the met operands; otherwise the unknown one, or both reasons.
+    pub fn or(self, other: Verdict) -> Verdict {
+        match (self.truth, other.truth) {
+            (Truth::Met, Truth::Met) => {
+                if earlier_or_same(self.at, other.at) {
+                    self
+                } else {
+                    other
+                }
+            }
+            (Truth::Met, _) => self,
+            (_, Truth::Met) => other,
+            (Truth::Unknown, _) => self,
+            (_, Truth::Unknown) => other,
+            (Truth::NotMet, Truth::NotMet) => Verdict {
+                why: format!("{}; {}", self.why, other.why),
+                ..Verdict::new(Truth::NotMet, "")
+            },
+        }
+    }
+
+    /// `self else fallback`: the fallback decides only when `self` is unknown, and the
+    /// reason says that it did.
+    pub fn otherwise(self, fallback: impl FnOnce() -> Verdict) -> Verdict {
+        if self.truth != Truth::Unknown {
+            return self;
+        }
+        let used = fallback();
+        Verdict {
+            why: format!("{} (fallback, as {})", used.why, self.why),
+            ..used
+        }
+    }
+}
+
+fn merge(a: Verdict, b: Verdict, truth: Truth) -> Verdict {
+    let mut evidence = a.evidence;
+    evidence.extend(b.evidence);
+    Verdict {
+        truth,
+        at: later(a.at, b.at),
+        evidence,
+        why: format!("{}; {}", a.why, b.why),
+    }
+}
+
+/// The later of two optional dates.
+pub fn later(a: Option<Date>, b: Option<Date>) -> Option<Date> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn earlier_or_same(a: Option<Date>, b: Option<Date>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a <= b,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => true,
+    }
+}

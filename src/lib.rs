@@ -1,0 +1,108 @@
+//! refract: definitions of TACE failure/refractoriness written as data, in a small
+//! criteria language, and evaluated against patient timelines.
+//!
+//! The pipeline: source text → [`syntax::parse`] (typed AST with spans) →
+//! [`check::check`] (names, types, vocabulary) → [`eval::evaluate`] → [`report`].
+//!
+//! ```
+//! use refract::{source::SourceFile, vocabulary::Vocabulary};
+//!
+//! let text = r#"
+//! definition demo
+//!   outcome unsuitable
+//! part assessment "latest clinical assessment" = latest status
+//! criterion poor_performance_status
+//!   source "ECOG performance status above 2"
+//!   = assessment shows ecog > 2
+//! met when poor_performance_status
+//! "#;
+//! let vocabulary = Vocabulary::builtin();
+//! let (definition, _warnings) =
+//!     refract::compile(&SourceFile::new("demo.crit", text), &vocabulary).unwrap();
+//! let patient = refract::timeline::parse_patient(
+//!     r#"{"id":"P1","events":[{"date":"2021-03-01","kind":"status","ecog":3}]}"#,
+//!     &refract::timeline::Origin::new("inline", None),
+//!     &vocabulary,
+//! )
+//! .unwrap();
+//! let outcome = refract::eval::evaluate(&definition, &patient);
+//! assert_eq!(outcome.result, refract::eval::Truth::Met);
+//! assert_eq!(outcome.onset.map(|d| d.to_string()).as_deref(), Some("2021-03-01"));
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod date;
+pub mod diagnostics;
+pub mod eval;
+pub mod number;
+pub mod report;
+pub mod source;
+pub mod syntax;
+pub mod timeline;
+pub mod vocabulary;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use check::Checked;
+use diagnostics::{Diagnostics, Problem};
+use source::{SourceFile, Span};
+use vocabulary::Vocabulary;
+
+/// Parse and check one definition: the checked form and its warnings, or every problem.
+pub fn compile(
+    source: &Arc<SourceFile>,
+    vocabulary: &Vocabulary,
+) -> Result<(Checked, Diagnostics), Diagnostics> {
+    let definition = syntax::parse(source)?;
+    check::check(&definition, vocabulary)
+}
+
+/// Read a definition file from disk and compile it. An unreadable file is a diagnostic too.
+pub fn load_definition(
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<(Checked, Diagnostics), Diagnostics> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => compile(&SourceFile::new(name, text), vocabulary),
+        Err(error) => {
+            let mut diagnostics = Diagnostics::new(SourceFile::new(name.clone(), ""));
+            diagnostics.problems.push(
+                Problem::error(
+                    "refract::io::unreadable",
+                    format!("cannot read {name}: {error}"),
+                    Span::default(),
+                    "",
+                )
+                .with_help("check the path and that the file is UTF-8 text"),
+            );
+            Err(diagnostics)
+        }
+    }
+}
+
+/// The definition files named by `paths`: files as given, folders as their `*.crit`
+/// files in name order.
+pub fn definition_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|ext| ext == "crit"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// The folder of definitions that ships with refract.
+pub fn shipped_definitions() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions")
+}

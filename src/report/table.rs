@@ -1,0 +1,69 @@
+//! A plain-text table: one row per patient and definition, for reading in a terminal.
+
+use crate::eval::Outcome;
+
+/// Rows collected for printing with aligned columns.
+#[derive(Debug, Default)]
+pub struct Table {
+    rows: Vec<[String; 5]>,
+}
+
+impl Table {
+    /// An empty table.
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    /// Add one outcome.
+    pub fn push(&mut self, outcome: &Outcome) {
+        let deciding = outcome
+            .criteria
+            .iter()
+            .find(|c| c.result == outcome.result)
+            .map(|c| format!("{}: {}", c.name, c.why))
+            .unwrap_or_default();
+        self.rows.push([
+            outcome.patient.clone(),
+            outcome.definition.clone(),
+            outcome.result.as_str().to_string(),
+            outcome
+                .onset
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".to_string()),
+            deciding,
+        ]);
+    }
+
+    /// Add a patient that could not be read.
+    pub fn push_error(&mut self, patient: &str, error: &str) {
+        self.rows.push([
+            patient.to_string(),
+            "-".to_string(),
+            "error".to_string(),
+            "-".to_string(),
+            error.to_string(),
+        ]);
+    }
+
+    /// The table as text.
+    pub fn render(&self) -> String {
+        let header = ["patient", "definition", "result", "onset", "why"].map(String::from);
+        let mut widths = [0usize; 4];
+        for row in std::iter::once(&header).chain(&self.rows) {
+            for (width, cell) in widths.iter_mut().zip(row.iter()) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (width, cell) in widths.iter().zip(row.iter()) {
+                line.push_str(&format!("{cell:<width$}  "));
+            }
+            line.push_str(row.get(4).map(String::as_str).unwrap_or(""));
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}

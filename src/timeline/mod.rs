@@ -1,0 +1,150 @@
+//! Patient timelines: the input contract of `timeline-format.md`, loaded,
+//! checked against the [`Vocabulary`](crate::vocabulary::Vocabulary) and
+//! put in the contract's total order.
+//!
+//! ```
+//! use refract::timeline::{parse_patient, Origin};
+//! use refract::vocabulary::Vocabulary;
+//!
+//! let text = r#"{"id": "P1", "events": [
+//!     {"date": "2021-02-01", "kind": "tace"},
+//!     {"date": "2021-02-01", "kind": "imaging", "viable_percent": 40}]}"#;
+//! let patient = parse_patient(text, &Origin::new("p.json", None), &Vocabulary::builtin()).unwrap();
+//! // Untimed imaging on the day of a session is that session's pre-procedure imaging.
+//! assert_eq!(patient.events[0].kind, "imaging");
+//! assert_eq!(patient.events[0].index, 1);
+//! ```
+
+use std::collections::BTreeMap;
+
+use crate::date::Date;
+use crate::number::Decimal;
+
+pub mod cohort;
+pub mod error;
+pub mod load;
+mod locate;
+pub mod order;
+
+pub use cohort::{read_cohort, CohortReader, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use error::{Origin, TimelineError, TimelineErrorKind};
+pub use load::{parse_patient, MAX_EVENTS};
+pub use order::sort_events;
+
+/// The value of an event attribute. JSON `null` means "absent" and is never
+/// stored: a missing key and a null are both unknown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, held exactly.
+    Number(Decimal),
+    /// A string.
+    Text(String),
+    /// An array (its elements are never null).
+    List(Vec<Value>),
+    /// An object, kept as JSON for attributes outside the vocabulary.
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+
+impl Value {
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is one.
+    pub fn as_number(&self) -> Option<Decimal> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is a string.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is a list.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The JSON type's name, for messages: "a boolean", "a number", …
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::Text(_) => "a string",
+            Value::List(_) => "a list",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The value as JSON, numbers written exactly.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => n.to_json(),
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+            Value::Object(map) => serde_json::Value::Object(map.clone()),
+        }
+    }
+}
+
+/// One event of a patient's timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The position of the event in the input `events` array; output cites it.
+    pub index: usize,
+    /// The calendar date.
+    pub date: Date,
+    /// The time of day `(hour, minute)`, when given.
+    pub time: Option<(u8, u8)>,
+    /// The kind (`tace`, `imaging`, `lab`, `status`, or any other word).
+    pub kind: String,
+    /// Every other non-null key of the event object.
+    pub attributes: BTreeMap<String, Value>,
+}
+
+impl Event {
+    /// The attribute `name`; `None` means unknown (absent or null).
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.attributes.get(name)
+    }
+
+    /// Whether the event is a procedure (a TACE session), which on an
+    /// untimed day sorts after the day's observations.
+    pub fn is_procedure(&self) -> bool {
+        self.kind == "tace"
+    }
+}
+
+/// One patient, checked and ordered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Patient {
+    /// The patient's `id`.
+    pub id: String,
+    /// Static facts (`facts` object; empty when absent).
+    pub facts: serde_json::Map<String, serde_json::Value>,
+    /// The events, sorted by the contract's total order ([`order::sort_key`]).
+    pub events: Vec<Event>,
+    /// The 1-based line in a JSON Lines cohort; `None` for a whole-file patient.
+    pub line: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests;
