@@ -147,6 +147,7 @@ pub fn check_definition(
             name: part.ast.name.node.clone(),
             description: part.ast.description.as_ref().map(|d| d.node.clone()),
             params: part.params,
+            param_names: part.ast.params.iter().map(|p| p.node.clone()).collect(),
             value_params: part.value_params,
             body,
             ty,

@@ -43,6 +43,8 @@ pub struct CheckedPart {
     pub description: Option<String>,
     /// The slots its parameters are bound to.
     pub params: Vec<Slot>,
+    /// The parameters' names (a description may quote a value parameter as `{M}`).
+    pub param_names: Vec<String>,
     /// Whether each parameter is a value (`test is M`) rather than an event.
     pub value_params: Vec<bool>,
     /// Its body.

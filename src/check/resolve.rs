@@ -799,7 +799,13 @@ impl<'d> Checker<'d> {
         if let Some(&index) = self.part_index.get(name) {
             return self.call_part(index, &[], span);
         }
-        if let Some(&index) = self.criterion_index.get(name) {
+        // Where an event is examined, an attribute of the vocabulary means that attribute
+        // even when a criterion has the same name (`vascular_invasion`).
+        let is_attribute = self.vocabulary.attribute(None, name).is_some();
+        if let (Some(&index), false) = (
+            self.criterion_index.get(name),
+            is_attribute && self.it_depth > 0,
+        ) {
             if let Some(entry) = self.criteria.get_mut(index) {
                 entry.used = true;
             }

@@ -144,9 +144,20 @@ impl<'a> Context<'a> {
         };
         let mut bound = Vec::new();
         let mut anchor = None;
-        for ((arg, &slot), &is_value) in args.iter().zip(&part.params).zip(&part.value_params) {
+        let mut quoted: Vec<(String, String)> = Vec::new();
+        for (index, ((arg, &slot), &is_value)) in args
+            .iter()
+            .zip(&part.params)
+            .zip(&part.value_params)
+            .enumerate()
+        {
             let value = if is_value {
-                Bound::Value(self.datum(arg))
+                let datum = self.datum(arg);
+                if let (Datum::Known(value, _), Some(name)) = (&datum, part.param_names.get(index))
+                {
+                    quoted.push((format!("{{{name}}}"), super::compare::show(value)));
+                }
+                Bound::Value(datum)
             } else {
                 match self.event(arg) {
                     Found::At(position, _) => {
