@@ -268,10 +268,25 @@ pub fn change(
     } else {
         (pct, "above")
     };
+    let shortfall = if holds {
+        String::new()
+    } else {
+        let wanted = match bound {
+            Bound::AtLeast => "at least",
+            Bound::MoreThan => "more than",
+            Bound::AtMost => "at most",
+            Bound::LessThan => "less than",
+        };
+        let moved = match direction {
+            Direction::Grew => "growth",
+            Direction::Shrank => "shrinkage",
+        };
+        format!(", not the {moved} of {wanted} {percent} % required")
+    };
     Verdict::new(
         Truth::from_bool(holds),
         format!(
-            "{} is {size} % {word} {}",
+            "{} is {size} % {word} {}{shortfall}",
             describe_datum(ctx, value, new),
             describe_datum(ctx, reference, old)
         ),

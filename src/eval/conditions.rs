@@ -236,7 +236,14 @@ impl<'a> Context<'a> {
         let mut verdicts = Vec::new();
         for &(position, membership) in &selection.members {
             let verdict = match body {
-                None => Verdict::new(Truth::Met, self.describe(position, None)),
+                None => Verdict::new(
+                    Truth::Met,
+                    format!(
+                        "{} ({})",
+                        selection.description,
+                        self.describe(position, None)
+                    ),
+                ),
                 Some(body) => {
                     let bound = Bound::Event(Found::At(position, None));
                     self.with_slot(slot, bound, |ctx| {
@@ -273,6 +280,21 @@ impl<'a> Context<'a> {
             verdict.why = format!("no {}", selection.description);
         }
         verdict
+    }
+}
+
+/// The reason inside nested "not met for any ..." wrappers: only the outermost count is
+/// worth reading, then the concrete finding.
+fn innermost(why: &str) -> String {
+    const LAST: &str = "; last: ";
+    let Some(at) = why.rfind(LAST) else {
+        return why.to_string();
+    };
+    let tail = why.get(at + LAST.len()..).unwrap_or("");
+    // Keep the element that led there ("sessions of A and B: "), drop the counts between.
+    match why.find(": not met for any ") {
+        Some(cut) => format!("{}: {tail}", why.get(..cut).unwrap_or("")),
+        None => tail.to_string(),
     }
 }
 
@@ -330,14 +352,13 @@ fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &s
                 }
                 return Verdict::new(Truth::Unknown, format!("no {noun}"));
             }
-            let why = match not_met.last() {
-                Some(last) if total > 0 => format!("not met for any of {total} ({})", last.why),
-                _ => format!("no {noun}"),
-            };
-            let why = if met.is_empty() {
-                why
-            } else {
-                format!("only {} of {n} needed {noun}", met.len())
+            let why = match (met.len(), not_met.last()) {
+                (0, Some(last)) => format!(
+                    "not met for any {noun} ({total} examined); last: {}",
+                    innermost(&last.why)
+                ),
+                (0, None) => format!("no {noun}"),
+                (found, _) => format!("only {found} of the {n} needed: {noun}"),
             };
             Verdict::new(Truth::NotMet, why)
         };

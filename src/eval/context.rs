@@ -183,10 +183,12 @@ impl<'a> Context<'a> {
                 (slot, old)
             })
             .collect();
-        let description = part
-            .description
-            .clone()
-            .map(|d| format!("{d}{}", anchor.unwrap_or_default()));
+        let description = part.description.clone().map(|d| {
+            let d = quoted
+                .iter()
+                .fold(d, |d, (name, value)| d.replace(name, value));
+            format!("{d}{}", anchor.unwrap_or_default())
+        });
         let description = description.or_else(|| Some(part.name.replace('_', " ")));
         let out = f(self, &part.body, description);
         for (slot, old) in olds {

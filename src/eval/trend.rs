@@ -26,14 +26,11 @@ pub fn rises(
     }
     let positions: Vec<usize> = series.members.iter().map(|(p, _)| *p).collect();
     if positions.len() < min_values as usize {
-        return Verdict::new(
-            Truth::NotMet,
-            format!(
-                "{} {attribute} result{} in {label}, fewer than {min_values}",
-                positions.len(),
-                if positions.len() == 1 { "" } else { "s" }
-            ),
-        );
+        let why = match positions.len() {
+            0 => format!("no {label}"),
+            n => format!("only {n} of {label}, fewer than {min_values}"),
+        };
+        return Verdict::new(Truth::NotMet, why);
     }
     let mut values: Vec<(usize, Decimal)> = Vec::new();
     for &position in &positions {

@@ -576,6 +576,13 @@ fn operand(pair: Pair<'_, Rule>) -> Lowered<Expr> {
             }
         }
         Rule::selection => selection(pair),
+        Rule::parenthesised => {
+            let inner = pair
+                .into_inner()
+                .next()
+                .ok_or_else(|| disagree(span, "an expression"))?;
+            expr(inner)
+        }
         _ => Err(disagree(span, "an operand")),
     }
 }
@@ -677,7 +684,7 @@ fn window(pair: Pair<'_, Rule>) -> Lowered<Window> {
     let kind = match rule {
         Rule::from_to => {
             let (from, to) = (take()?, take()?);
-            if days_at_most(from) > days_at_least(to) {
+            if window_is_empty(from, to) {
                 return Err(Problem::error(
                     "refract::syntax::empty_window",
                     "this window ends before it starts",
@@ -700,6 +707,14 @@ fn window(pair: Pair<'_, Rule>) -> Lowered<Window> {
         _ => return Err(disagree(span, "a window")),
     };
     Ok(Window { kind, anchor, span })
+}
+
+/// Whether `from D1 to D2` can never hold a day, whatever the anchor's month.
+fn window_is_empty(from: Duration, to: Duration) -> bool {
+    if from.unit == to.unit {
+        return from.amount > to.amount;
+    }
+    days_at_least(from) > days_at_most(to)
 }
 
 /// The fewest days a duration can span (a month is at least 28 days).

@@ -62,6 +62,7 @@ pub fn describe(rule: Rule) -> &'static str {
         Rule::rises => "`rises continuously above ...`",
         Rule::operand => "a value, an event or a selection",
         Rule::target => "an event (a name, `session 1`, `latest ...`)",
+        Rule::parenthesised => "an expression in parentheses",
         Rule::reference => "a name",
         Rule::attribute_of => "`ATTRIBUTE of EVENT`",
         Rule::latest => "`latest ...`",

@@ -1,0 +1,357 @@
+//! One focused test per language construct, on small definitions and patients written
+//! here. Each asserts the clinical answer, not just that evaluation ran.
+
+mod support;
+
+use refract::eval::Truth::{self, Met, NotMet, Unknown};
+use support::run;
+
+fn definition(criterion: &str) -> String {
+    format!(
+        "definition t\n  outcome refractory\n\
+         part response(S) \"CT/MRI 1 to 3 months after the session\" =\n  \
+           imaging from 1 month to 3 months after S, on or before next session after S,\n  \
+           unknown if none, where modality in [CT, MRI]\n\
+         part baseline \"baseline imaging\" = latest imaging on or before session 1, within 90 days before session 1\n\
+         criterion c = {criterion}\n\
+         met when c\n"
+    )
+}
+
+fn result(criterion: &str, events: &str) -> (Truth, Option<String>, String) {
+    let outcome = run(
+        &definition(criterion),
+        &format!(r#"{{"id":"p","events":[{events}]}}"#),
+    );
+    let c = outcome.criteria.into_iter().next().expect("one criterion");
+    (c.result, c.at.map(|d| d.to_string()), c.why)
+}
+
+const TACE: &str = r#"{"date":"2021-01-31","kind":"tace"}"#;
+
+#[test]
+fn month_window_ends_are_computed_from_the_anchor_and_clamped() {
+    let scan = |date: &str| {
+        format!(r#"{TACE},{{"date":"{date}","kind":"imaging","modality":"CT","mrecist":"PD"}}"#)
+    };
+    let c = "any response(session 1) shows mrecist is PD";
+    // Jan 31 + 1 month = Feb 28 (2021 is not a leap year): the window opens that day.
+    assert_eq!(result(c, &scan("2021-02-28")).0, Met);
+    assert_eq!(
+        result(c, &scan("2021-02-27")).0,
+        Unknown,
+        "before the window: no response imaging"
+    );
+    // Jan 31 + 3 months = Apr 30, not May 1 (nor Jan 31 + 90 days = May 1).
+    assert_eq!(result(c, &scan("2021-04-30")).0, Met);
+    assert_eq!(result(c, &scan("2021-05-01")).0, Unknown);
+}
+
+#[test]
+fn two_months_from_jan_31_is_march_31_not_march_28() {
+    let c = "any imaging from 2 months to 2 months after session 1 shows mrecist is PD";
+    let scan =
+        |date: &str| format!(r#"{TACE},{{"date":"{date}","kind":"imaging","mrecist":"PD"}}"#);
+    assert_eq!(result(c, &scan("2021-03-31")).0, Met);
+    assert_eq!(result(c, &scan("2021-03-28")).0, NotMet);
+}
+
+#[test]
+fn untimed_imaging_on_a_session_day_comes_before_the_session() {
+    let events = r#"{"date":"2021-03-01","kind":"tace"},{"date":"2021-03-01","kind":"imaging","tumor_count":2}"#;
+    assert_eq!(
+        result("any imaging before session 1 shows tumor_count > 1", events).0,
+        Met
+    );
+    assert_eq!(result("any imaging after session 1", events).0, NotMet);
+    // With times, time decides.
+    let timed = r#"{"date":"2021-03-01","time":"08:00","kind":"tace"},{"date":"2021-03-01","time":"09:00","kind":"imaging","tumor_count":2}"#;
+    assert_eq!(result("any imaging after session 1", timed).0, Met);
+}
+
+#[test]
+fn unknown_propagates_through_not_and_or() {
+    let events = r#"{"date":"2021-03-01","kind":"status","ecog":1}"#;
+    let missing = "latest status shows hepatorenal_syndrome";
+    assert_eq!(result(missing, events).0, Unknown);
+    assert_eq!(result(&format!("not ({missing})"), events).0, Unknown);
+    assert_eq!(
+        result(
+            &format!("latest status shows (ecog > 2 and hepatorenal_syndrome)"),
+            events
+        )
+        .0,
+        NotMet
+    );
+    assert_eq!(
+        result(
+            &format!("latest status shows (ecog < 2 and hepatorenal_syndrome)"),
+            events
+        )
+        .0,
+        Unknown
+    );
+    assert_eq!(
+        result(
+            &format!("latest status shows (ecog < 2 or hepatorenal_syndrome)"),
+            events
+        )
+        .0,
+        Met
+    );
+    assert_eq!(
+        result(
+            &format!("latest status shows (ecog > 2 or hepatorenal_syndrome)"),
+            events
+        )
+        .0,
+        Unknown
+    );
+}
+
+#[test]
+fn quantifiers_follow_kleene_over_their_elements() {
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":1},{"date":"2021-02-01","kind":"imaging"},{"date":"2021-03-01","kind":"imaging","ecog":3}"#;
+    assert_eq!(result("any imaging shows ecog > 2", scans).0, Met);
+    assert_eq!(result("every imaging shows ecog > 2", scans).0, NotMet);
+    assert_eq!(
+        result("every imaging shows ecog >= 1", scans).0,
+        Unknown,
+        "the middle scan could be 0"
+    );
+    assert_eq!(
+        result("no imaging shows ecog > 4", scans).0,
+        Unknown,
+        "the middle scan could be 5"
+    );
+    assert_eq!(result("at least 2 imaging shows ecog >= 1", scans).0, Met);
+    assert_eq!(
+        result("at least 3 imaging shows ecog >= 1", scans).0,
+        Unknown
+    );
+    assert_eq!(result("at most 1 imaging shows ecog > 2", scans).0, Unknown);
+    assert_eq!(result("any imaging shows ecog > 5", scans).0, Unknown);
+    assert_eq!(result("any imaging where ecog > 5", scans).0, Unknown);
+}
+
+#[test]
+fn met_at_the_event_that_completes_it() {
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":3},{"date":"2021-02-01","kind":"imaging","ecog":3},{"date":"2021-03-01","kind":"imaging","ecog":3}"#;
+    assert_eq!(
+        result("at least 2 imaging shows ecog > 2", scans)
+            .1
+            .as_deref(),
+        Some("2021-02-01")
+    );
+    assert_eq!(
+        result("any imaging shows ecog > 2", scans).1.as_deref(),
+        Some("2021-01-01")
+    );
+}
+
+#[test]
+fn growth_of_exactly_20_percent_is_progression() {
+    let events = |new: &str| {
+        format!(
+            r#"{{"date":"2021-01-01","kind":"imaging","target_viable_sum_mm":10}},{{"date":"2021-01-05","kind":"tace"}},{{"date":"2021-02-10","kind":"imaging","modality":"MRI","target_viable_sum_mm":{new}}}"#
+        )
+    };
+    let c =
+        "any response(session 1) shows target_viable_sum_mm grew by at least 20 % from baseline";
+    assert_eq!(result(c, &events("12")).0, Met, "10 mm to 12 mm is +20 %");
+    assert_eq!(result(c, &events("11.99")).0, NotMet);
+    assert_eq!(result(c, &events("12.000")).0, Met);
+    let shrink =
+        "any response(session 1) shows target_viable_sum_mm shrank by less than 25 % from baseline";
+    assert_eq!(
+        result(shrink, &events("7.5")).0,
+        NotMet,
+        "exactly 25 % shrinkage is not less than 25 %"
+    );
+    assert_eq!(result(shrink, &events("7.6")).0, Met);
+}
+
+#[test]
+fn else_decides_only_when_the_first_is_unknown_and_says_so() {
+    let c = "any response(session 1) shows (target_viable_sum_mm grew by at least 20 % from baseline else mrecist_target is PD)";
+    let events = |baseline_sum: &str, target: &str| {
+        format!(
+            r#"{{"date":"2021-01-01","kind":"imaging"{baseline_sum}}},{{"date":"2021-01-05","kind":"tace"}},{{"date":"2021-02-10","kind":"imaging","modality":"CT","target_viable_sum_mm":30,"mrecist_target":"{target}"}}"#
+        )
+    };
+    let (truth, _, why) = result(c, &events("", "PD"));
+    assert_eq!(truth, Met);
+    assert!(why.contains("fallback"), "{why}");
+    // A reference sum of 0 gives no percentage: the reported category decides.
+    assert_eq!(
+        result(c, &events(r#","target_viable_sum_mm":0"#, "SD")).0,
+        NotMet
+    );
+    // A known measurement is not overridden by the report.
+    assert_eq!(
+        result(c, &events(r#","target_viable_sum_mm":40"#, "PD")).0,
+        NotMet
+    );
+    // NE is unknown and stays unknown.
+    assert_eq!(result(c, &events("", "NE")).0, Unknown);
+}
+
+#[test]
+fn empty_response_window_is_unknown_unless_the_next_session_closes_it() {
+    let c = "any response(session 1) shows mrecist is PD";
+    let alone = r#"{"date":"2021-01-31","kind":"tace"}"#;
+    assert_eq!(result(c, alone).0, Unknown);
+    let next_too_soon =
+        r#"{"date":"2021-01-31","kind":"tace"},{"date":"2021-02-15","kind":"tace"}"#;
+    assert_eq!(
+        result(c, next_too_soon).0,
+        NotMet,
+        "the window cannot hold a scan"
+    );
+    // Imaging on the day of the next session still belongs to this session.
+    let same_day = r#"{"date":"2021-01-31","kind":"tace"},{"date":"2021-03-10","kind":"tace"},{"date":"2021-03-10","kind":"imaging","modality":"CT","mrecist":"PD"}"#;
+    assert_eq!(result(c, same_day).0, Met);
+    // A scan with no modality might be response imaging.
+    let no_modality = r#"{"date":"2021-01-31","kind":"tace"},{"date":"2021-03-10","kind":"imaging","mrecist":"PD"}"#;
+    assert_eq!(result(c, no_modality).0, Unknown);
+}
+
+#[test]
+fn consecutive_sessions_and_changed_agents() {
+    let c = "any consecutive sessions A, B: agents of B differs from A";
+    let two = |a: &str, b: &str| {
+        format!(
+            r#"{{"date":"2021-01-01","kind":"tace"{a}}},{{"date":"2021-03-01","kind":"tace"{b}}}"#
+        )
+    };
+    assert_eq!(
+        result(
+            c,
+            &two(r#","agents":["epirubicin"]"#, r#","agents":["cisplatin"]"#)
+        )
+        .0,
+        Met
+    );
+    assert_eq!(
+        result(c, &two(r#","agents":["a","b"]"#, r#","agents":["b","a"]"#)).0,
+        NotMet,
+        "sets, not sequences"
+    );
+    assert_eq!(result(c, &two(r#","agents":["a"]"#, "")).0, Unknown);
+}
+
+#[test]
+fn each_value_and_occurs() {
+    let labs = r#"{"date":"2021-01-01","kind":"lab","test":"PIVKA-II","value":40}"#;
+    assert_eq!(
+        result(
+            r#"any M in [AFP, "PIVKA-II"]: any lab where test is M"#,
+            labs
+        )
+        .0,
+        Met
+    );
+    assert_eq!(
+        result(
+            r#"every M in [AFP, "PIVKA-II"]: any lab where test is M"#,
+            labs
+        )
+        .0,
+        NotMet
+    );
+    let sessions = r#"{"date":"2021-01-31","kind":"tace"},{"date":"2021-07-31","kind":"tace"},{"date":"2021-08-01","kind":"tace"}"#;
+    assert_eq!(
+        result("session 2 is within 6 months after session 1", sessions).0,
+        Met
+    );
+    assert_eq!(
+        result("session 3 is within 6 months after session 1", sessions).0,
+        NotMet
+    );
+}
+
+#[test]
+fn a_marker_rise_needs_two_values_no_fall_and_one_assay() {
+    let c = r#"any session S: value of (lab after S, where test is AFP) rises continuously above (latest lab on or before S, where test is AFP), with at least 2 values"#;
+    let series = |values: &[(&str, &str, &str)]| {
+        let mut events = vec![TACE.to_string()];
+        for (date, value, unit) in values {
+            events.push(format!(
+                r#"{{"date":"{date}","kind":"lab","test":"AFP","value":{value},"unit":"{unit}"}}"#
+            ));
+        }
+        events.join(",")
+    };
+    let before = ("2021-01-20", "100", "ng/mL");
+    let (truth, at, _) = result(
+        c,
+        &series(&[
+            before,
+            ("2021-02-10", "90", "ng/mL"),
+            ("2021-02-20", "120", "ng/mL"),
+        ]),
+    );
+    assert_eq!(
+        (truth, at.as_deref()),
+        (Met, Some("2021-02-20")),
+        "a transient dip after the session is allowed"
+    );
+    assert_eq!(
+        result(
+            c,
+            &series(&[
+                before,
+                ("2021-02-10", "130", "ng/mL"),
+                ("2021-02-20", "120", "ng/mL")
+            ])
+        )
+        .0,
+        NotMet
+    );
+    assert_eq!(
+        result(c, &series(&[before, ("2021-02-10", "130", "ng/mL")])).0,
+        NotMet,
+        "one value is no series"
+    );
+    assert_eq!(
+        result(
+            c,
+            &series(&[
+                ("2021-02-10", "130", "ng/mL"),
+                ("2021-02-20", "140", "ng/mL")
+            ])
+        )
+        .0,
+        Unknown
+    );
+    assert_eq!(
+        result(
+            c,
+            &series(&[
+                before,
+                ("2021-02-10", "130", "mAU/mL"),
+                ("2021-02-20", "140", "mAU/mL")
+            ])
+        )
+        .0,
+        Unknown,
+        "ng/mL and mAU/mL are different assays"
+    );
+}
+
+#[test]
+fn output_is_the_same_whatever_the_input_order_of_events() {
+    let def =
+        std::fs::read_to_string(support::root().join("definitions/jsh-lcsgj-2014.crit")).unwrap();
+    let checked = support::compile(&def);
+    for patient in support::example_cohort() {
+        let expected = refract::report::outcome_line(&refract::eval::evaluate(&checked, &patient));
+        let mut reversed = patient.clone();
+        reversed.events.reverse();
+        refract::timeline::sort_events(&mut reversed.events);
+        assert_eq!(
+            refract::report::outcome_line(&refract::eval::evaluate(&checked, &reversed)),
+            expected
+        );
+    }
+}
