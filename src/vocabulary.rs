@@ -190,7 +190,7 @@ impl Vocabulary {
     pub fn attribute(&self, kind: Option<&str>, name: &str) -> Option<&AttrSpec> {
         self.attributes
             .iter()
-            .find(|spec| spec.name == name && kind.map_or(true, |k| spec.kind == k))
+            .find(|spec| spec.name == name && kind.is_none_or(|k| spec.kind == k))
     }
 
     /// Every known attribute, grouped by kind in the contract's order.

@@ -144,7 +144,7 @@ impl<'d> Checker<'d> {
         let node = self.condition(expr);
         self.scopes = saved;
         self.it_depth = depth;
-        node.unwrap_or_else(|| Node {
+        node.unwrap_or(Node {
             kind: NodeKind::Const(Const::Bool(false)),
             span: expr.span,
         })
@@ -758,13 +758,12 @@ impl<'d> Checker<'d> {
         };
         let head = self.events(head);
         let windows: Vec<Option<Window>> = windows.iter().map(|w| self.window(w)).collect();
-        let filter = match filter {
-            None => None,
-            Some(filter) => Some(self.with_it(|c| match binder {
+        let filter = filter.as_ref().map(|filter| {
+            self.with_it(|c| match binder {
                 Some(name) => c.bind(&name.node, Binding::Event(slot), |c| c.condition(filter)),
                 None => c.condition(filter),
-            })),
-        };
+            })
+        });
         let windows: Option<Vec<Window>> = windows.into_iter().collect();
         let filter = match filter {
             None => None,

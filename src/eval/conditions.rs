@@ -325,7 +325,7 @@ fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &s
         }
     }
     // Met at the earliest completion: sort the met ones by date.
-    met.sort_by(|a, b| a.at.cmp(&b.at));
+    met.sort_by_key(|a| a.at);
     let at_least =
         |n: usize, met: Vec<Verdict>, unknown: Vec<Verdict>, not_met: Vec<Verdict>| -> Verdict {
             if met.len() >= n && n > 0 {

@@ -113,7 +113,7 @@ fn evidence(patient: &Patient, positions: &[usize]) -> Vec<Evidence> {
             kind: e.kind.clone(),
         })
         .collect();
-    out.sort_by(|a, b| (a.date, a.event).cmp(&(b.date, b.event)));
+    out.sort_by_key(|a| (a.date, a.event));
     out.dedup_by_key(|e| e.event);
     out
 }

@@ -24,6 +24,10 @@ impl Truth {
     }
 
     /// Kleene negation.
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "Kleene negation reads best as a method beside and/or"
+    )]
     pub fn not(self) -> Truth {
         match self {
             Truth::Met => Truth::NotMet,
