@@ -183,6 +183,17 @@ pub enum Bound {
     LessThan,
 }
 
+/// `+`, `-`, `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Subtract,
+    /// `*`
+    Multiply,
+}
+
 /// A literal value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
@@ -369,6 +380,10 @@ pub enum ExprKind {
         /// `where COND`
         filter: Option<Box<Expr>>,
     },
+    /// `A + B`, `A - B`, `A * B` on numbers.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `score (4 if A, 1.5 if B)`: points for each condition that holds.
+    Score(Vec<(Spanned<Decimal>, Expr)>),
     /// A number, text or list standing as a value.
     Literal(Literal),
     /// `[a, b]`

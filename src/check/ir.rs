@@ -1,7 +1,7 @@
 //! The checked form of a definition: names resolved to criteria, parts and slots, every
 //! node typed. The evaluator reads only this.
 
-use crate::ast::{Bound, CompareOp, Direction, Quantifier, WindowKind};
+use crate::ast::{ArithOp, Bound, CompareOp, Direction, Quantifier, WindowKind};
 use crate::number::Decimal;
 use crate::source::Span;
 
@@ -129,6 +129,10 @@ pub enum NodeKind {
         /// The fewest values that make a series.
         min_values: u32,
     },
+    /// Arithmetic on two numbers.
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    /// Points for each condition that holds.
+    Score(Vec<(Decimal, Node)>),
     /// A boolean value used as a condition.
     Truthy(Box<Node>),
     /// A criterion, by index.

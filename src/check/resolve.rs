@@ -567,6 +567,24 @@ impl<'d> Checker<'d> {
                 };
                 Some((node(NodeKind::Const(constant)), Ty::Value(vty)))
             }
+            ExprKind::Arith(op, left, right) => {
+                let (left, right) = (self.value(left), self.value(right));
+                let ((left, lty), (right, rty)) = (left?, right?);
+                self.expect_number(lty, left.span)?;
+                self.expect_number(rty, right.span)?;
+                Some((
+                    node(NodeKind::Arith(*op, Box::new(left), Box::new(right))),
+                    Ty::Value(ValueTy::Number),
+                ))
+            }
+            ExprKind::Score(items) => {
+                let mut checked = Vec::new();
+                for (points, condition) in items {
+                    checked.push(self.condition(condition).map(|c| (points.node, c)));
+                }
+                let checked: Option<Vec<_>> = checked.into_iter().collect();
+                Some((node(NodeKind::Score(checked?)), Ty::Value(ValueTy::Number)))
+            }
             ExprKind::List(_) => self.error(
                 Problem::error(
                     "refract::check::list_outside_in",

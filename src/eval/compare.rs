@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
+use super::arith::interval;
 use super::context::{Context, Datum};
 use super::truth::Truth;
 use super::verdict::Verdict;
@@ -23,6 +24,7 @@ pub fn describe_datum(ctx: &Context<'_>, node: &Node, datum: &Datum) -> String {
     let value = match datum {
         Datum::Known(value, _) => show(value),
         Datum::Missing(why) => return why.clone(),
+        Datum::Range(_, _, why) => return why.clone(),
     };
     let (name, label) = match &node.kind {
         NodeKind::Attribute(name, of) => (
@@ -93,12 +95,47 @@ fn missing(ctx: &Context<'_>, node: &Node, datum: &Datum) -> Option<Verdict> {
 fn number(datum: &Datum) -> Option<Decimal> {
     match datum {
         Datum::Known(value, _) => value.as_number(),
-        Datum::Missing(_) => None,
+        Datum::Missing(_) | Datum::Range(..) => None,
     }
+}
+
+/// A comparison where a side is only known as a range: decided when every value in the
+/// ranges gives the same answer.
+fn compare_ranges(l: &Datum, op: CompareOp, r: &Datum) -> Option<Verdict> {
+    if !matches!(l, Datum::Range(..)) && !matches!(r, Datum::Range(..)) {
+        return None;
+    }
+    let ((l_low, l_high), (r_low, r_high)) = match (interval(l), interval(r)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(why), _) | (_, Err(why)) => return Some(Verdict::new(Truth::Unknown, why)),
+    };
+    let (always, never) = match op {
+        CompareOp::Greater => (l_low > r_high, l_high <= r_low),
+        CompareOp::GreaterOrEqual => (l_low >= r_high, l_high < r_low),
+        CompareOp::Less => (l_high < r_low, l_low >= r_high),
+        CompareOp::LessOrEqual => (l_high <= r_low, l_low > r_high),
+    };
+    let why = match (l, r) {
+        (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
+        _ => String::new(),
+    };
+    let truth = match (always, never) {
+        (true, _) => Truth::Met,
+        (_, true) => Truth::NotMet,
+        _ => Truth::Unknown,
+    };
+    let verdict = match truth {
+        Truth::Unknown => format!("{why}, which could fall on either side"),
+        _ => format!("{why}, on the same side whatever the unknown items"),
+    };
+    Some(Verdict::new(truth, verdict))
 }
 
 /// `A > B`
 pub fn compare(ctx: &Context<'_>, left: &Node, l: &Datum, op: CompareOp, r: &Datum) -> Verdict {
+    if let Some(verdict) = compare_ranges(l, op, r) {
+        return verdict;
+    }
     if let Some(verdict) = missing(ctx, left, l).or_else(|| missing(ctx, left, r)) {
         return verdict;
     }
@@ -144,7 +181,7 @@ pub fn in_list(ctx: &Context<'_>, node: &Node, datum: &Datum, items: &[Datum]) -
                     return Verdict::new(Truth::Met, describe_datum(ctx, node, datum));
                 }
             }
-            Datum::Missing(why) => unknown = Some(why.clone()),
+            Datum::Missing(why) | Datum::Range(_, _, why) => unknown = Some(why.clone()),
         }
     }
     if let Some(why) = unknown {
@@ -194,7 +231,7 @@ pub fn same(ctx: &Context<'_>, left: &Node, l: &Datum, r: &Datum, differs: bool)
             format!("{} on {}", show(value), ctx.describe(*position, None))
         }
         Datum::Known(value, None) => show(value),
-        Datum::Missing(why) => why.clone(),
+        Datum::Missing(why) | Datum::Range(_, _, why) => why.clone(),
     };
     let relation = if is_same {
         "the same as"

@@ -168,7 +168,9 @@ impl<'a> Context<'a> {
                             format!("{} is not true or false", attribute_name(value)),
                         ),
                     },
-                    Datum::Missing(why) => Verdict::new(Truth::Unknown, why.clone()),
+                    Datum::Missing(why) | Datum::Range(_, _, why) => {
+                        Verdict::new(Truth::Unknown, why.clone())
+                    }
                 };
                 self.rest_on_data(verdict, &[&datum])
             }

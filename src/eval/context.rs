@@ -6,6 +6,7 @@ use super::truth::Truth;
 use super::verdict::Verdict;
 use crate::check::{Checked, Const, Node, NodeKind};
 use crate::date::Date;
+use crate::number::Decimal;
 use crate::timeline::{Event, Patient, Value};
 
 /// One event found, or why there is none.
@@ -40,6 +41,8 @@ pub enum Datum {
     Known(Value, Option<usize>),
     /// Missing, and why.
     Missing(String),
+    /// A number known only to lie in `[low, high]` (a score with unknown items), and why.
+    Range(Decimal, Decimal, String),
 }
 
 /// A slot's content.
@@ -405,6 +408,20 @@ impl<'a> Context<'a> {
                 |ctx, body, _| ctx.datum(body),
                 Datum::Missing("no such part".to_string()),
             ),
+            NodeKind::Arith(op, left, right) => {
+                let (left, right) = (self.datum(left), self.datum(right));
+                super::arith::arith(*op, &left, &right)
+            }
+            NodeKind::Score(items) => {
+                let verdicts: Vec<(Decimal, super::truth::Truth, String)> = items
+                    .iter()
+                    .map(|(points, condition)| {
+                        let verdict = self.condition(condition);
+                        (*points, verdict.truth, verdict.why)
+                    })
+                    .collect();
+                super::arith::score(&verdicts)
+            }
             _ => Datum::Missing("not a value".to_string()),
         }
     }

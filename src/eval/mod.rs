@@ -1,5 +1,6 @@
 //! Evaluate a checked definition against one patient's timeline.
 
+mod arith;
 mod compare;
 mod conditions;
 mod context;

@@ -86,7 +86,9 @@ pub fn rises(
                 )
             }
         },
-        Datum::Missing(why) => return Verdict::new(Truth::Unknown, why.clone()),
+        Datum::Missing(why) | Datum::Range(_, _, why) => {
+            return Verdict::new(Truth::Unknown, why.clone())
+        }
     };
     let last = values.last().map(|(_, v)| *v);
     let first_above = values.iter().find(|(_, v)| *v > reference_value);

@@ -398,7 +398,7 @@ fn tail_body(pair: Pair<'_, Rule>) -> Lowered<(Connective, Box<Expr>)> {
 fn statement(pair: Pair<'_, Rule>) -> Lowered<Expr> {
     let span = span_of(&pair);
     let mut inner = pair.into_inner();
-    let subject = operand(next(&mut inner, span, "an operand")?)?;
+    let subject = sum(next(&mut inner, span, "an operand")?)?;
     let Some(predicate) = inner.next() else {
         return Ok(subject);
     };
@@ -446,7 +446,7 @@ fn statement(pair: Pair<'_, Rule>) -> Lowered<Expr> {
                 "<=" => CompareOp::LessOrEqual,
                 _ => return Err(disagree(pspan, "an operator")),
             };
-            ExprKind::Compare(subject, op, Box::new(operand(part("an operand")?)?))
+            ExprKind::Compare(subject, op, Box::new(sum(part("an operand")?)?))
         }
         Rule::change => change(subject, parts, pspan)?,
         Rule::rises => {
@@ -468,6 +468,50 @@ fn statement(pair: Pair<'_, Rule>) -> Lowered<Expr> {
         _ => return Err(disagree(pspan, "a predicate")),
     };
     Ok(Expr::new(kind, span))
+}
+
+/// `sum` and `product`: left-associative, `*` before `+`/`-`.
+fn sum(pair: Pair<'_, Rule>) -> Lowered<Expr> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    if rule != Rule::sum && rule != Rule::product {
+        return operand(pair);
+    }
+    let mut inner = pair.into_inner();
+    let mut left = sum(next(&mut inner, span, "a value")?)?;
+    while let Some(op) = inner.next() {
+        let op = match op.as_str() {
+            "+" => ArithOp::Add,
+            "-" => ArithOp::Subtract,
+            _ => ArithOp::Multiply,
+        };
+        let right = sum(next(&mut inner, span, "a value")?)?;
+        let joined = left.span.join(right.span);
+        left = Expr::new(ExprKind::Arith(op, Box::new(left), Box::new(right)), joined);
+    }
+    Ok(left)
+}
+
+/// `score`
+fn score(pair: Pair<'_, Rule>) -> Lowered<Expr> {
+    let span = span_of(&pair);
+    let mut items = Vec::new();
+    for item in pair
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::score_item)
+    {
+        let item_span = span_of(&item);
+        let mut parts = skip_keywords(item.into_inner());
+        let points = parts.next().ok_or_else(|| disagree(item_span, "points"))?;
+        let points = Spanned::new(number(&points)?, span_of(&points));
+        let condition = expr(
+            parts
+                .next()
+                .ok_or_else(|| disagree(item_span, "a condition"))?,
+        )?;
+        items.push((points, condition));
+    }
+    Ok(Expr::new(ExprKind::Score(items), span))
 }
 
 /// `change`: `grew by at least 20 % from X`.
@@ -576,6 +620,8 @@ fn operand(pair: Pair<'_, Rule>) -> Lowered<Expr> {
             }
         }
         Rule::selection => selection(pair),
+        Rule::score => score(pair),
+        Rule::sum | Rule::product => sum(pair),
         Rule::parenthesised => {
             let inner = pair
                 .into_inner()

@@ -1,0 +1,88 @@
+//! Arithmetic and scores. A value that is only known to lie in a range (a score with
+//! unknown items) stays a range, so a threshold can still be decided when the whole range
+//! is on one side of it.
+
+use super::compare::show;
+use super::context::Datum;
+use super::truth::Truth;
+use crate::ast::ArithOp;
+use crate::number::Decimal;
+
+/// The range a datum is known to lie in, or why it is not a number at all.
+pub fn interval(datum: &Datum) -> Result<(Decimal, Decimal), String> {
+    match datum {
+        Datum::Known(value, _) => match value.as_number() {
+            Some(n) => Ok((n, n)),
+            None => Err(format!("{} is not a number", show(value))),
+        },
+        Datum::Range(low, high, _) => Ok((*low, *high)),
+        Datum::Missing(why) => Err(why.clone()),
+    }
+}
+
+fn range(low: Decimal, high: Decimal, why: String) -> Datum {
+    if low == high {
+        Datum::Known(crate::timeline::Value::Number(low), None)
+    } else {
+        Datum::Range(low, high, why)
+    }
+}
+
+fn why_uncertain(a: &Datum, b: &Datum) -> String {
+    match (a, b) {
+        (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
+        _ => String::new(),
+    }
+}
+
+/// `A + B`, `A - B`, `A * B`, exactly, over ranges.
+pub fn arith(op: ArithOp, a: &Datum, b: &Datum) -> Datum {
+    let ((a_low, a_high), (b_low, b_high)) = match (interval(a), interval(b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(why), _) | (_, Err(why)) => return Datum::Missing(why),
+    };
+    let result = match op {
+        ArithOp::Add => a_low.checked_add(b_low).zip(a_high.checked_add(b_high)),
+        ArithOp::Subtract => a_low.checked_sub(b_high).zip(a_high.checked_sub(b_low)),
+        ArithOp::Multiply => {
+            let products = [
+                a_low.checked_mul(b_low),
+                a_low.checked_mul(b_high),
+                a_high.checked_mul(b_low),
+                a_high.checked_mul(b_high),
+            ];
+            let products: Option<Vec<Decimal>> = products.into_iter().collect();
+            products.and_then(|p| Some((*p.iter().min()?, *p.iter().max()?)))
+        }
+    };
+    match result {
+        Some((low, high)) => range(low, high, why_uncertain(a, b)),
+        None => Datum::Missing("the numbers are too large to compute exactly".to_string()),
+    }
+}
+
+/// The points of the items whose condition holds; unknown items widen the range.
+pub fn score(items: &[(Decimal, Truth, String)]) -> Datum {
+    let zero = Decimal::from_i64(0);
+    let (mut low, mut high) = (zero, zero);
+    let mut unknown = Vec::new();
+    for (points, truth, why) in items {
+        let (add_low, add_high) = match truth {
+            Truth::Met => (*points, *points),
+            Truth::NotMet => (zero, zero),
+            Truth::Unknown => {
+                unknown.push(why.clone());
+                ((*points).min(zero), (*points).max(zero))
+            }
+        };
+        match (low.checked_add(add_low), high.checked_add(add_high)) {
+            (Some(l), Some(h)) => (low, high) = (l, h),
+            _ => return Datum::Missing("the score is too large to compute exactly".to_string()),
+        }
+    }
+    range(
+        low,
+        high,
+        format!("score between {low} and {high}: {}", unknown.join("; ")),
+    )
+}
