@@ -206,7 +206,12 @@ impl Vocabulary {
 /// Ties keep the candidates' order, and repeated candidates count once.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let word: Vec<char> = word.to_lowercase().chars().collect();
-    let limit = (word.len() / 3).max(2);
+    // Short words are too easily "close" to anything: `PX` is one letter from PR and PD.
+    let limit = match word.len() {
+        0..=2 => 0,
+        3..=5 => 1,
+        n => (n / 3).max(2),
+    };
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for candidate in candidates {
         if scored.iter().any(|(_, seen)| *seen == candidate) {
@@ -291,12 +296,13 @@ mod tests {
         assert_eq!(suggest("ecgo", names()), ["ecog"]);
         assert_eq!(suggest("imagng", vocab.kinds()), ["imaging"]);
         assert!(suggest("completely_unrelated", names()).is_empty());
+        // Two letters are too short to guess from: PX is as close to PR as to PD.
+        assert!(suggest("PX", ["CR", "PR", "SD", "PD", "NE"]).is_empty());
         assert_eq!(
-            suggest("ab", ["abc", "abd", "abe", "abf", "xyz"]),
-            ["abc", "abd", "abe"]
+            suggest("abcd", ["abce", "abcd", "abcd", "xbcy"]),
+            ["abcd", "abce"]
         );
-        assert_eq!(suggest("abc", ["abx", "abc", "abc"]), ["abc", "abx"]);
-        assert!(suggest("", ["a", "bcd"]) == ["a"]);
+        assert!(suggest("", ["a", "bcd"]).is_empty());
     }
 
     #[test]

@@ -54,8 +54,9 @@ pub fn check_definition(
                     "defined again here",
                 )
                 .with_help(format!(
-                    "rename one of them; the first `{}` is at byte {}",
-                    name.node, first.start
+                    "rename one of them; the first `{}` is on line {}",
+                    name.node,
+                    line_of(&definition.source.text, first.start)
                 )),
             );
         }
@@ -101,37 +102,40 @@ pub fn check_definition(
     for index in 0..checker.parts.len() {
         checker.part(index);
     }
-    for (index, criterion) in definition.criteria().enumerate() {
-        if !checker.criteria.get(index).is_some_and(|c| c.used) && !met_when.is_empty() {
-            problems.push(
-                Problem::warning(
-                    "refract::check::unused_criterion",
-                    format!("criterion `{}` is never used", criterion.name.node),
-                    criterion.name.span,
-                    "defined here, but `met when` does not reach it",
-                )
-                .with_help(format!(
-                    "add `{}` to the `met when` line, or remove it",
-                    criterion.name.node
-                )),
-            );
-        }
-    }
-    for part in &checker.parts {
-        if !part.used {
-            problems.push(
-                Problem::warning(
-                    "refract::check::unused_part",
-                    format!("part `{}` is never used", part.ast.name.node),
-                    part.ast.name.span,
-                    "defined here, but nothing uses it",
-                )
-                .with_help("use it in a criterion, or remove it"),
-            );
-        }
-    }
-
     problems.append(&mut checker.problems);
+    // A criterion or part left unreached because of another error is not news.
+    let clean = !problems.iter().any(|p| p.is_error());
+    if clean {
+        for (index, criterion) in definition.criteria().enumerate() {
+            if !checker.criteria.get(index).is_some_and(|c| c.used) && !met_when.is_empty() {
+                problems.push(
+                    Problem::warning(
+                        "refract::check::unused_criterion",
+                        format!("criterion `{}` is never used", criterion.name.node),
+                        criterion.name.span,
+                        "defined here, but `met when` does not reach it",
+                    )
+                    .with_help(format!(
+                        "add `{}` to the `met when` line, or remove it",
+                        criterion.name.node
+                    )),
+                );
+            }
+        }
+        for part in &checker.parts {
+            if !part.used {
+                problems.push(
+                    Problem::warning(
+                        "refract::check::unused_part",
+                        format!("part `{}` is never used", part.ast.name.node),
+                        part.ast.name.span,
+                        "defined here, but nothing uses it",
+                    )
+                    .with_help("use it in a criterion, or remove it"),
+                );
+            }
+        }
+    }
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -175,4 +179,10 @@ pub fn check_definition(
         slots,
     };
     Ok((checked, diagnostics))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
 }

@@ -260,6 +260,11 @@ impl<'d> Checker<'d> {
     }
 
     fn events(&mut self, expr: &'d Expr) -> Option<Node> {
+        if let ExprKind::Name(name) = &expr.kind {
+            if let Some(node) = self.new_kind(name, expr.span) {
+                return Some(node);
+            }
+        }
         let (node, ty) = self.any(expr)?;
         if ty == Ty::Events {
             return Some(node);
@@ -671,6 +676,12 @@ impl<'d> Checker<'d> {
             });
         }
         match (vty, &constant) {
+            (ValueTy::Bool, Const::Text(text)) => self
+                .error(
+                    Problem::error("refract::check::wrong_type", format!("a yes/no attribute is compared with `{text}`"), span, "never equal to a yes/no value")
+                        .with_help("name a yes/no attribute on its own to test it (`vascular_invasion`), or write `is true` / `is false`"),
+                )
+                .map(|(n, _)| n),
             (ValueTy::Number, Const::Text(text)) => self
                 .error(
                     Problem::error(
@@ -861,6 +872,32 @@ impl<'d> Checker<'d> {
         self.unknown_name(name, span)
     }
 
+    /// Where events are expected, a name nothing defines and no known name is close to is a
+    /// new event kind: allowed (a consensus may need one), with a warning.
+    fn new_kind(&mut self, name: &str, span: Span) -> Option<Node> {
+        let defined = self.lookup(name).is_some()
+            || self.part_index.contains_key(name)
+            || self.criterion_index.contains_key(name)
+            || self.vocabulary.is_kind(name)
+            || self.vocabulary.attribute(None, name).is_some();
+        if defined {
+            return None;
+        }
+        let mut known: Vec<&str> = self.vocabulary.kinds().collect();
+        known.extend(self.part_index.keys().copied());
+        if !suggest(name, known).is_empty() {
+            return None;
+        }
+        self.problems.push(
+            Problem::warning("refract::check::unfamiliar_kind", format!("`{name}` is not an event kind of the timeline format"), span, "events of this kind are read as they are")
+                .with_help("if the timelines carry this new kind of event, nothing to do; the known kinds are tace, imaging, lab and status"),
+        );
+        Some(Node {
+            kind: NodeKind::Kind(name.to_string()),
+            span,
+        })
+    }
+
     /// A name nothing defines: a misspelling (error), or an attribute or kind outside the
     /// vocabulary (warning; the timeline format allows new ones).
     fn unknown_name(&mut self, name: &str, span: Span) -> Checked {
@@ -876,7 +913,13 @@ impl<'d> Checker<'d> {
             .map(String::from)
             .collect();
         if let Some(best) = near.first() {
-            let others: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+            let help = match near.get(1..) {
+                Some(others) if !others.is_empty() => {
+                    let others: Vec<String> = others.iter().map(|n| format!("`{n}`")).collect();
+                    format!("did you mean `{best}`? (also close: {})", others.join(", "))
+                }
+                _ => format!("did you mean `{best}`?"),
+            };
             return self.error(
                 Problem::error(
                     "refract::check::unknown_name",
@@ -884,10 +927,7 @@ impl<'d> Checker<'d> {
                     span,
                     "not a part, criterion, attribute or event kind",
                 )
-                .with_help(format!(
-                    "did you mean `{best}`? (close names: {})",
-                    others.join(", ")
-                )),
+                .with_help(help),
             );
         }
         if self.it_depth == 0 {

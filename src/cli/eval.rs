@@ -1,6 +1,9 @@
 //! `refract eval`: every patient × every definition, as JSON Lines or a table.
 
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::HashMap;
 use std::fs::File;
+use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -27,8 +30,13 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Some(definitions) = load_all(&args, &vocabulary) else {
         return ExitCode::from(1);
     };
-    let input_name = args.input.display().to_string();
-    let reader: Box<dyn BufRead> = if input_name == "-" {
+    let from_stdin = args.input.as_os_str() == "-";
+    let input_name = if from_stdin {
+        "stdin".to_string()
+    } else {
+        args.input.display().to_string()
+    };
+    let reader: Box<dyn BufRead> = if from_stdin {
         Box::new(BufReader::new(io::stdin()))
     } else {
         match File::open(&args.input) {
@@ -42,6 +50,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut table = Table::new();
+    let mut ids = SeenIds::default();
     for item in read_cohort(reader, &input_name, &vocabulary) {
         let patient = match item {
             Ok(patient) => patient,
@@ -65,6 +74,19 @@ pub fn run(args: EvalArgs) -> ExitCode {
                 continue;
             }
         };
+        if let Some(message) = ids.duplicate(&patient, &input_name) {
+            eprintln!("error: {message}");
+            if args.strict {
+                return ExitCode::from(1);
+            }
+            match args.format {
+                Format::Json => {
+                    let _ = writeln!(out, "{}", error_line(Some(&patient.id), &message));
+                }
+                Format::Table => table.push_error(&patient.id, &message),
+            }
+            continue;
+        }
         let patient = cut_at(patient, as_of);
         for definition in &definitions {
             let outcome = evaluate(definition, &patient);
@@ -115,6 +137,38 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
     }
     definitions.sort_by(|a, b| a.id.cmp(&b.id));
     (!failed).then_some(definitions)
+}
+
+/// Patient ids seen so far, as 64-bit hashes with the line of first sight, so memory stays
+/// small on large cohorts (a collision between two distinct ids is about one in 10^10 for a
+/// million patients).
+#[derive(Default)]
+struct SeenIds {
+    lines: HashMap<u64, Option<usize>>,
+}
+
+impl SeenIds {
+    /// A message if this patient's id was seen before; it is then not evaluated again.
+    fn duplicate(&mut self, patient: &Patient, file: &str) -> Option<String> {
+        let mut hasher = DefaultHasher::new();
+        patient.id.hash(&mut hasher);
+        let first = match self.lines.entry(hasher.finish()) {
+            Entry::Occupied(entry) => *entry.get(),
+            Entry::Vacant(entry) => {
+                entry.insert(patient.line);
+                return None;
+            }
+        };
+        let here = patient
+            .line
+            .map(|l| format!(" line {l}"))
+            .unwrap_or_default();
+        let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
+        Some(format!(
+            "{file}{here}: patient id \"{}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated",
+            patient.id
+        ))
+    }
 }
 
 /// The patient as known on `as_of`: later events are dropped.

@@ -112,6 +112,19 @@ fn syntax_problem(text: &str, error: pest::error::Error<Rule>) -> Problem {
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if found == "\"" {
+        let line_end = text
+            .get(start..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |at| start + at);
+        return Problem::error(
+            "refract::syntax::unclosed_text",
+            "this quoted text is not closed on its line",
+            Span::new(start, line_end),
+            "opened here, never closed",
+        )
+        .with_help("close the quote before the end of the line; a quoted text cannot span lines");
+    }
     let what = if found.is_empty() {
         "the end of the file".to_string()
     } else {
@@ -161,9 +174,6 @@ fn syntax_help(found: &str, expected: &[&str]) -> String {
     if found == "=" {
         return "comparisons are written `is` (e.g. `mrecist is PD`) or `>=`, `<=`, `>`, `<`"
             .to_string();
-    }
-    if found == "\"" {
-        return "a quoted text must close on the same line".to_string();
     }
     "see the language tour in README.md for the forms a definition can use".to_string()
 }

@@ -1,0 +1,272 @@
+//! End to end through the `refract` binary: output contract, exit codes, bad input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn refract(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refract"))
+        .args(args)
+        .current_dir(support::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn eval_prints_every_patient_times_every_definition_in_contract_order() {
+    let out = refract(&["eval", "examples/cohort.jsonl"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let patients = support::example_cohort();
+    assert_eq!(lines.len(), patients.len() * 6);
+    let ids = [
+        "cci-2022",
+        "cci-2022-unsuitable",
+        "epoihcc-2013",
+        "europe-2014",
+        "jsh-2010",
+        "jsh-lcsgj-2014",
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        let object = line.as_object().unwrap();
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "patient",
+                "definition",
+                "outcome",
+                "result",
+                "onset",
+                "criteria"
+            ]
+        );
+        assert_eq!(line["patient"], patients[i / 6].id.as_str());
+        assert_eq!(line["definition"], ids[i % 6]);
+        assert!(["met", "not_met", "unknown"].contains(&line["result"].as_str().unwrap()));
+        assert_eq!(line["onset"].is_null(), line["result"] != "met");
+        for criterion in line["criteria"].as_array().unwrap() {
+            let keys: Vec<&str> = criterion
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(keys, ["name", "result", "why", "evidence"]);
+            assert!(!criterion["why"].as_str().unwrap().is_empty());
+            let evidence = criterion["evidence"].as_array().unwrap();
+            assert_eq!(
+                evidence.is_empty(),
+                criterion["result"] != "met",
+                "evidence is listed for met criteria"
+            );
+        }
+    }
+    // Deterministic: a second run is byte-identical.
+    assert_eq!(
+        refract(&["eval", "examples/cohort.jsonl"], None).stdout,
+        out.stdout
+    );
+}
+
+#[test]
+fn check_accepts_the_shipped_definitions() {
+    let out = refract(&["check", "definitions/"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 6);
+    assert!(
+        text(&out.stderr).is_empty(),
+        "no warnings on shipped files: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_misspelled_attribute_fails_the_check_with_the_place_and_the_known_name() {
+    let dir = std::env::temp_dir().join(format!("refract-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("typo.crit");
+    let shipped =
+        std::fs::read_to_string(support::root().join("definitions/cci-2022.crit")).unwrap();
+    std::fs::write(
+        &file,
+        shipped.replace("target_viable_sum_mm grew", "target_viable_summ_mm grew"),
+    )
+    .unwrap();
+    let out = refract(&["check", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("did you mean `target_viable_sum_mm`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("typo.crit:23:"),
+        "points at the line: {stderr}"
+    );
+    // And `eval` refuses to run an invalid definition.
+    let out = refract(
+        &[
+            "eval",
+            "-d",
+            file.to_str().unwrap(),
+            "examples/cohort.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+const BROKEN: &str = concat!(
+    r#"{"id":"first","events":[{"date":"2021-01-04","kind":"status","ecog":3}]}"#,
+    "\n",
+    r#"{"id":"bad-date","events":[{"date":"2021-02-30","kind":"tace"}]}"#,
+    "\n",
+    "{\"id\":\"cut\",\"events\":[\n",
+    r#"{"id":"first","events":[]}"#,
+    "\n",
+    r#"{"id":"last","events":[{"date":"2021-01-04","kind":"status","ecog":1}]}"#,
+    "\n"
+);
+
+#[test]
+fn bad_patients_are_reported_and_the_rest_evaluated() {
+    let out = refract(
+        &["eval", "-d", "definitions/cci-2022-unsuitable.crit", "-"],
+        Some(BROKEN),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}",
+                l["patient"],
+                if l["error"].is_string() {
+                    "error"
+                } else {
+                    l["result"].as_str().unwrap()
+                }
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            r#""first" met"#,
+            r#""bad-date" error"#,
+            "null error",
+            r#""first" error"#,
+            r#""last" unknown"#
+        ]
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("events[0].date"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("already used at line 1"), "{stderr}");
+}
+
+#[test]
+fn strict_stops_at_the_first_bad_patient() {
+    let out = refract(
+        &[
+            "eval",
+            "--strict",
+            "-d",
+            "definitions/cci-2022-unsuitable.crit",
+            "-",
+        ],
+        Some(BROKEN),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "only the patient before the bad one"
+    );
+}
+
+#[test]
+fn as_of_ignores_later_events() {
+    let patient = r#"{"id":"p","events":[{"date":"2021-01-04","kind":"status","ecog":1},{"date":"2021-06-01","kind":"status","ecog":3}]}"#;
+    let today = refract(
+        &["eval", "-d", "definitions/cci-2022-unsuitable.crit", "-"],
+        Some(patient),
+    );
+    let earlier = refract(
+        &[
+            "eval",
+            "--as-of",
+            "2021-03-01",
+            "-d",
+            "definitions/cci-2022-unsuitable.crit",
+            "-",
+        ],
+        Some(patient),
+    );
+    let result = |o: &Output| {
+        serde_json::from_str::<serde_json::Value>(text(&o.stdout).trim()).unwrap()["result"].clone()
+    };
+    assert_eq!(result(&today), "met");
+    // Then ECOG was 1 and nothing else was assessed: not met on ECOG, unknown overall.
+    assert_eq!(result(&earlier), "unknown");
+}
+
+#[test]
+fn table_format_for_people() {
+    let out = refract(
+        &[
+            "eval",
+            "--format",
+            "table",
+            "-d",
+            "definitions/cci-2022-unsuitable.crit",
+            "-",
+        ],
+        Some(BROKEN),
+    );
+    insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(refract(&["eval"], None).status.code(), Some(2));
+    assert_eq!(
+        refract(
+            &["eval", "--as-of", "yesterday", "examples/cohort.jsonl"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(refract(&["frobnicate"], None).status.code(), Some(2));
+}
