@@ -17,7 +17,7 @@ pub struct Definition {
     pub title: Option<Spanned<String>>,
     /// `society "..."`
     pub society: Option<Spanned<String>>,
-    /// `year 2014`
+    /// `year 2025`
     pub year: Option<Spanned<u32>>,
     /// `citation "..."`
     pub citation: Option<Spanned<String>>,

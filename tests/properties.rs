@@ -1,0 +1,279 @@
+//! Properties of the parser, the timeline reader and the evaluator, over generated input:
+//! nothing panics, every diagnostic points inside the text, and results do not depend on
+//! the order events are given in.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use refract::source::SourceFile;
+use refract::timeline::{parse_patient, read_cohort, sort_events, Origin};
+use refract::vocabulary::Vocabulary;
+
+/// Words and symbols of the language, so generated text reaches deep into the grammar.
+const TOKENS: &[&str] = &[
+    "definition",
+    "d",
+    "outcome",
+    "refractory",
+    "part",
+    "criterion",
+    "source",
+    "\"s\"",
+    "met",
+    "when",
+    "=",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "any",
+    "every",
+    "no",
+    "at least 2",
+    "at most 1",
+    "session",
+    "sessions",
+    "S",
+    "T",
+    "imaging",
+    "lab",
+    "status",
+    "tace",
+    "shows",
+    "where",
+    "is",
+    "not",
+    "in",
+    "and",
+    "or",
+    "else",
+    "latest",
+    "earliest",
+    "next session after",
+    "previous session before",
+    "session 1",
+    "from 1 month to 3 months after",
+    "within 90 days before",
+    "on or before",
+    "up to",
+    "after",
+    "before",
+    "unknown if none",
+    "viable_percent",
+    "mrecist",
+    "PD",
+    "CR",
+    ">",
+    ">=",
+    "<",
+    "50",
+    "12.5",
+    "grew by at least 20 % from",
+    "differs from",
+    "is the same as",
+    "of",
+    "value",
+    "rises continuously above",
+    "with at least 2 values",
+    "score",
+    "4 if",
+    "+",
+    "-",
+    "*",
+    "consecutive",
+    "\n",
+    "//c\n",
+    "number",
+    "agents",
+    "baseline",
+    "response(S)",
+];
+
+fn compile(text: &str) -> Result<(), refract::diagnostics::Diagnostics> {
+    refract::compile(&SourceFile::new("p.crit", text), &Vocabulary::builtin()).map(|_| ())
+}
+
+/// Every label lies inside the text, on character boundaries.
+fn labels_in_bounds(text: &str, diagnostics: &refract::diagnostics::Diagnostics) {
+    for problem in &diagnostics.problems {
+        if let Some((span, _)) = &problem.label {
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{span:?} outside {}",
+                text.len()
+            );
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        }
+    }
+    // Rendering never panics either.
+    let _ = diagnostics.render_plain(80);
+}
+
+fn shipped_texts() -> Vec<String> {
+    refract::definition_files(&[support::root().join("definitions")])
+        .unwrap()
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: RngSeed::Fixed(2026), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics_the_compiler(text in "\\PC{0,200}") {
+        if let Err(diagnostics) = compile(&text) {
+            labels_in_bounds(&text, &diagnostics);
+        }
+    }
+
+    #[test]
+    fn token_soup_never_panics_the_compiler(tokens in proptest::collection::vec(0..TOKENS.len(), 0..60)) {
+        let text: String = tokens.iter().map(|&i| TOKENS[i]).collect::<Vec<_>>().join(" ");
+        let text = format!("definition d\n outcome refractory\n{text}");
+        if let Err(diagnostics) = compile(&text) {
+            labels_in_bounds(&text, &diagnostics);
+        }
+    }
+
+    #[test]
+    fn edited_shipped_definitions_never_panic(file in 0usize..6, edits in proptest::collection::vec((any::<u16>(), 0u8..3, "\\PC{0,3}"), 1..4)) {
+        let texts = shipped_texts();
+        let mut text = texts[file % texts.len()].clone();
+        for (at, action, insert) in edits {
+            let mut at = usize::from(at) % (text.len() + 1);
+            while !text.is_char_boundary(at) { at -= 1; }
+            match action {
+                0 => text.insert_str(at, &insert),
+                1 => { let end = (at + 4).min(text.len()); let mut end = end; while !text.is_char_boundary(end) { end -= 1; } text.replace_range(at..end, ""); }
+                _ => { let mut end = (at + insert.len()).min(text.len()); while !text.is_char_boundary(end) { end -= 1; } text.replace_range(at..end, &insert); }
+            }
+        }
+        if let Err(diagnostics) = compile(&text) {
+            labels_in_bounds(&text, &diagnostics);
+        }
+    }
+
+    #[test]
+    fn arbitrary_lines_never_panic_the_reader(lines in proptest::collection::vec("\\PC{0,80}", 0..8)) {
+        let text = lines.join("\n");
+        let _ = parse_patient(&text, &Origin::new("p.json", None), &Vocabulary::builtin());
+        let count = read_cohort(text.as_bytes(), "p.jsonl", &Vocabulary::builtin()).count();
+        prop_assert!(count <= lines.len().max(1));
+    }
+}
+
+/// Generated events on distinct days in a small range (so windows overlap): with ties, input
+/// order decides by the contract, so only tie-free timelines must be order-independent.
+fn events() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::btree_set(0u32..400, 0..14).prop_flat_map(|days| {
+        let days: Vec<u32> = days.into_iter().collect();
+        let n = days.len();
+        (Just(days), proptest::collection::vec(event(), n)).prop_map(|(days, bodies)| {
+            days.iter()
+                .zip(bodies)
+                .map(|(d, body)| {
+                    let day = refract::date::Date::parse("2021-01-01")
+                        .unwrap()
+                        .add_days(i64::from(*d))
+                        .unwrap();
+                    format!(r#"{{"date":"{day}"{body}"#)
+                })
+                .collect()
+        })
+    })
+}
+
+/// One event's fields after its date: maybe a time, a kind, some attributes.
+fn event() -> impl Strategy<Value = String> {
+    let kind = prop_oneof![Just("tace"), Just("imaging"), Just("lab"), Just("status")];
+    let time = prop_oneof![
+        Just(String::new()),
+        (6u8..18).prop_map(|h| format!(r#","time":"{h:02}:00""#))
+    ];
+    let attrs = proptest::collection::vec(
+        prop_oneof![
+            (0u32..120).prop_map(|v| format!(r#""target_viable_sum_mm":{v}"#)),
+            (0u32..=100).prop_map(|v| format!(r#""viable_percent":{v}"#)),
+            (0u32..=100).prop_map(|v| format!(r#""lipiodol_percent":{v}"#)),
+            (0u32..6).prop_map(|v| format!(r#""tumor_count":{v}"#)),
+            prop_oneof![Just("CR"), Just("PR"), Just("SD"), Just("PD"), Just("NE")]
+                .prop_map(|v| format!(r#""mrecist":"{v}","mrecist_target":"{v}""#)),
+            prop_oneof![Just("CT"), Just("MRI"), Just("US")]
+                .prop_map(|v| format!(r#""modality":"{v}""#)),
+            any::<bool>().prop_map(|v| format!(
+                r#""vascular_invasion":{v},"extrahepatic_spread":{v},"new_intrahepatic_lesion":{v}"#
+            )),
+            prop_oneof![Just("AFP"), Just("PIVKA-II")]
+                .prop_map(|t| format!(r#""test":"{t}","unit":"ng/mL""#)),
+            (1u32..500).prop_map(|v| format!(r#""value":{v}"#)),
+            prop_oneof![Just("S8"), Just("S4")].prop_map(|t| format!(r#""target":"{t}""#)),
+            prop_oneof![Just("curative"), Just("palliative")]
+                .prop_map(|t| format!(r#""intent":"{t}""#)),
+            prop_oneof![Just(r#"["epirubicin"]"#), Just(r#"["cisplatin"]"#)]
+                .prop_map(|a| format!(r#""agents":{a}"#)),
+            (0u32..6).prop_map(|v| format!(r#""ecog":{v}"#)),
+            (5u32..16).prop_map(|v| format!(r#""child_pugh_score":{v}"#)),
+            any::<bool>().prop_map(|v| format!(
+                r#""feeding_artery_reanalysis":{v},"hepatic_artery_occlusion":{v}"#
+            )),
+        ],
+        0..5,
+    );
+    (time, kind, attrs).prop_map(|(time, kind, attrs)| {
+        let mut object = format!(r#"{time},"kind":"{kind}""#);
+        for attr in attrs {
+            object.push(',');
+            object.push_str(&attr);
+        }
+        object.push('}');
+        object
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, rng_seed: RngSeed::Fixed(2026), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Evaluation is deterministic and depends on the events, not on the order they are
+    /// listed in: shuffled input gives the same results (evidence names input indices, so
+    /// it is compared as dates and kinds).
+    #[test]
+    fn results_do_not_depend_on_input_order(events in events(), seed in any::<u64>()) {
+        let vocabulary = Vocabulary::builtin();
+        let json = format!(r#"{{"id":"p","events":[{}]}}"#, events.join(","));
+        let patient = parse_patient(&json, &Origin::new("p.json", None), &vocabulary).unwrap();
+        let mut shuffled = patient.clone();
+        // A seeded Fisher-Yates shuffle of the events, then the engine's own ordering.
+        let mut state = seed | 1;
+        for i in (1..shuffled.events.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            let j = (state % (i as u64 + 1)) as usize;
+            shuffled.events.swap(i, j);
+        }
+        sort_events(&mut shuffled.events);
+        for definition in support::shipped() {
+            let a = refract::eval::evaluate(&definition, &patient);
+            let b = refract::eval::evaluate(&definition, &shuffled);
+            prop_assert_eq!(a.result, b.result, "{}", definition.id);
+            prop_assert_eq!(a.onset, b.onset);
+            for (x, y) in a.criteria.iter().zip(&b.criteria) {
+                prop_assert_eq!(x.result, y.result, "{} {}", definition.id, x.name);
+                prop_assert_eq!(&x.why, &y.why);
+                let dates = |c: &refract::eval::CriterionResult| c.evidence.iter().map(|e| (e.date, e.kind.clone())).collect::<Vec<_>>();
+                prop_assert_eq!(dates(x), dates(y));
+            }
+            let again = refract::eval::evaluate(&definition, &patient);
+            prop_assert_eq!(refract::report::outcome_line(&a), refract::report::outcome_line(&again));
+        }
+    }
+}
