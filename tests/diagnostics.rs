@@ -111,3 +111,41 @@ fn shipped_definitions_have_no_problems() {
         }
     }
 }
+
+/// The timeline corpus: each file under `tests/errors/timeline/` is a three-line cohort
+/// whose middle patient has one mistake. The rendered report names file, line, JSON path
+/// and a fix, and the patients before and after it are still read.
+#[test]
+fn timeline_error_corpus() {
+    insta::glob!("errors/timeline/*.jsonl", |path| {
+        let name = display_name(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let results: Vec<_> =
+            refract::timeline::read_cohort(text.as_bytes(), &name, &Vocabulary::builtin())
+                .collect();
+        let ids: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|p| p.id.clone())
+            .collect();
+        assert_eq!(
+            ids,
+            ["before", "after"],
+            "{name}: the good patients around the bad one are read"
+        );
+        let errors: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+        assert_eq!(errors.len(), 1, "{name}: exactly one problem");
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(80);
+        let mut rendered = String::new();
+        for error in &errors {
+            assert!(
+                error.to_string().contains("line 2"),
+                "{name}: the message names the line: {error}"
+            );
+            handler.render_report(&mut rendered, error).unwrap();
+        }
+        insta::assert_snapshot!(rendered);
+    });
+}

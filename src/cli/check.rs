@@ -9,7 +9,13 @@ use super::{definition_paths, CheckArgs};
 /// Check each definition; exit 1 if any has an error.
 pub fn run(args: CheckArgs) -> ExitCode {
     let vocabulary = Vocabulary::builtin();
-    let files = match refract::definition_files(&definition_paths(&args.paths)) {
+    // `check --input FILE` alone checks the cohort; definitions only when named too.
+    let paths = if args.input.is_some() && args.paths.is_empty() {
+        Vec::new()
+    } else {
+        definition_paths(&args.paths)
+    };
+    let files = match refract::definition_files(&paths) {
         Ok(files) => files,
         Err(error) => {
             eprintln!("error: cannot list definitions: {error}");
@@ -36,6 +42,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
         for report in diagnostics.reports() {
             eprintln!("{report:?}");
         }
+    }
+    if let Some(input) = &args.input {
+        failed |= !super::cohort_check::run(input, &vocabulary);
     }
     if failed {
         ExitCode::from(1)

@@ -1,6 +1,7 @@
 //! Command-line types and dispatch.
 
 mod check;
+mod cohort_check;
 mod eval;
 
 use std::path::PathBuf;
@@ -48,6 +49,9 @@ pub struct EvalArgs {
 pub struct CheckArgs {
     /// Definition files or folders (default: the shipped definitions).
     paths: Vec<PathBuf>,
+    /// Also validate a patient or cohort file against the vocabulary, and summarise its problems.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
