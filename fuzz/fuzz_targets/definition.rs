@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = warnings.render_plain(100);
             for patient in PATIENTS.iter() {
                 let outcome = refract::eval::evaluate(&checked, patient);
-                let _ = refract::report::json::outcome_line(&outcome);
+                let _ = refract::report::outcome_line(&outcome);
             }
         }
         Err(problems) => {

@@ -40,6 +40,6 @@ fuzz_target!(|data: &[u8]| {
     };
     for checked in CHECKED.iter() {
         let outcome = refract::eval::evaluate(checked, &patient);
-        let _ = refract::report::json::outcome_line(&outcome);
+        let _ = refract::report::outcome_line(&outcome);
     }
 });

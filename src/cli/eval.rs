@@ -1,20 +1,40 @@
-//! `refract eval`: every patient × every definition, as JSON Lines or a table.
+//! `refract eval`: every patient × every definition, streamed. Patients are read in order,
+//! parsed and evaluated in parallel a chunk at a time, and written in input order, so
+//! memory is bounded by the chunk and the output is the same as a single-threaded run.
 
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
+use rayon::prelude::*;
 use refract::check::Checked;
 use refract::date::Date;
-use refract::eval::evaluate;
-use refract::report::{error_line, outcome_line, Table};
-use refract::timeline::{read_cohort, Patient};
+use refract::eval::{evaluate, Outcome};
+use refract::report::{csv_columns, csv_header, csv_row, error_line, outcome_line, Table};
+use refract::timeline::{read_cohort, Patient, Record, TimelineError};
 use refract::vocabulary::Vocabulary;
 
 use super::{definition_paths, EvalArgs, Format};
+
+/// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
+const CHUNK: usize = 2048;
+
+/// What one input record became.
+enum Done {
+    /// The patient's id, line, and one output per definition.
+    Evaluated {
+        id: String,
+        line: Option<usize>,
+        outputs: Vec<String>,
+    },
+    /// Read but not evaluated (`--parse-only`).
+    Parsed { id: String, line: Option<usize> },
+    /// The record could not be read.
+    Failed(Box<TimelineError>),
+}
 
 /// Evaluate; exit 1 if a definition is invalid (or, with --strict, a patient).
 pub fn run(args: EvalArgs) -> ExitCode {
@@ -48,65 +68,182 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut table = Table::new();
+    let mut sink = Sink {
+        out: BufWriter::new(stdout.lock()),
+        table: Table::new(),
+        format: args.format,
+    };
+    let columns = csv_columns(&definitions);
+    if let Format::Csv = args.format {
+        sink.line(&csv_header(&columns));
+    }
+    let progress = Progress::new();
     let mut ids = SeenIds::default();
-    for item in read_cohort(reader, &input_name, &vocabulary) {
-        let patient = match item {
-            Ok(patient) => patient,
-            Err(error) => {
-                eprintln!("{:?}", miette::Report::new(error.clone()));
+    let mut records = read_cohort(reader, &input_name, &vocabulary);
+    let mut status = ExitCode::SUCCESS;
+    'chunks: loop {
+        let chunk: Vec<Record> = std::iter::from_fn(|| records.next_record())
+            .take(CHUNK)
+            .collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let done: Vec<Done> = chunk
+            .par_iter()
+            .map(|record| {
+                run_one(
+                    record,
+                    &definitions,
+                    &columns,
+                    &vocabulary,
+                    as_of,
+                    args.format,
+                    args.parse_only,
+                )
+            })
+            .collect();
+        progress.advance(done.len());
+        for item in done {
+            let (id, line, outputs) = match item {
+                Done::Evaluated { id, line, outputs } => (id, line, outputs),
+                Done::Parsed { id, line } => (id, line, Vec::new()),
+                Done::Failed(error) => {
+                    eprintln!("{:?}", miette::Report::new(*error.clone()));
+                    if args.strict {
+                        status = ExitCode::from(1);
+                        break 'chunks;
+                    }
+                    sink.error(error.patient_id(), &error.to_string());
+                    continue;
+                }
+            };
+            if let Some(message) = ids.duplicate(&id, line, &input_name) {
+                eprintln!("error: {message}");
                 if args.strict {
-                    return ExitCode::from(1);
+                    status = ExitCode::from(1);
+                    break 'chunks;
                 }
-                match args.format {
-                    Format::Json => {
-                        let _ = writeln!(
-                            out,
-                            "{}",
-                            error_line(error.patient_id(), &error.to_string())
-                        );
-                    }
-                    Format::Table => {
-                        table.push_error(error.patient_id().unwrap_or("?"), &error.to_string())
-                    }
-                }
+                sink.error(Some(&id), &message);
                 continue;
             }
-        };
-        if let Some(message) = ids.duplicate(&patient, &input_name) {
-            eprintln!("error: {message}");
-            if args.strict {
-                return ExitCode::from(1);
-            }
-            match args.format {
-                Format::Json => {
-                    let _ = writeln!(out, "{}", error_line(Some(&patient.id), &message));
-                }
-                Format::Table => table.push_error(&patient.id, &message),
-            }
-            continue;
-        }
-        let patient = cut_at(patient, as_of);
-        for definition in &definitions {
-            let outcome = evaluate(definition, &patient);
-            match args.format {
-                Format::Json => {
-                    if writeln!(out, "{}", outcome_line(&outcome)).is_err() {
-                        return ExitCode::from(1);
-                    }
-                }
-                Format::Table => table.push(&outcome),
+            for output in outputs {
+                sink.line(&output);
             }
         }
     }
-    if let Format::Table = args.format {
-        let _ = write!(out, "{}", table.render());
-    }
-    if out.flush().is_err() {
+    progress.finish();
+    if !sink.finish() {
         return ExitCode::from(1);
     }
-    ExitCode::SUCCESS
+    status
+}
+
+/// Parse one record and evaluate every definition for it; the output text is made here,
+/// in the worker, so the writer only copies it.
+fn run_one(
+    record: &Record,
+    definitions: &[Checked],
+    columns: &[String],
+    vocabulary: &Vocabulary,
+    as_of: Option<Date>,
+    format: Format,
+    parse_only: bool,
+) -> Done {
+    let patient = match record.parse(vocabulary) {
+        Ok(patient) => patient,
+        Err(error) => return Done::Failed(Box::new(error)),
+    };
+    if parse_only {
+        return Done::Parsed {
+            id: patient.id,
+            line: patient.line,
+        };
+    }
+    let patient = cut_at(patient, as_of);
+    let outputs = definitions
+        .iter()
+        .map(|definition| {
+            let outcome = evaluate(definition, &patient);
+            render(&outcome, columns, format)
+        })
+        .collect();
+    Done::Evaluated {
+        id: patient.id,
+        line: patient.line,
+        outputs,
+    }
+}
+
+fn render(outcome: &Outcome, columns: &[String], format: Format) -> String {
+    match format {
+        Format::Json => outcome_line(outcome),
+        Format::Table => Table::row(outcome),
+        Format::Csv => csv_row(outcome, columns),
+    }
+}
+
+/// Where results go, in input order.
+struct Sink<W: Write> {
+    out: W,
+    table: Table,
+    format: Format,
+}
+
+impl<W: Write> Sink<W> {
+    fn line(&mut self, text: &str) {
+        match self.format {
+            Format::Table => self.table.push_rendered(text),
+            // A closed pipe (`| head`) ends the output; finish() reports it.
+            Format::Json | Format::Csv => {
+                let _ = writeln!(self.out, "{text}");
+            }
+        }
+    }
+
+    fn error(&mut self, patient: Option<&str>, message: &str) {
+        match self.format {
+            Format::Json => self.line(&error_line(patient, message)),
+            Format::Csv => {}
+            Format::Table => self.table.push_error(patient.unwrap_or("?"), message),
+        }
+    }
+
+    fn finish(mut self) -> bool {
+        if let Format::Table = self.format {
+            let _ = write!(self.out, "{}", self.table.render());
+        }
+        self.out.flush().is_ok()
+    }
+}
+
+/// A progress bar with patients per second, shown only when stderr is a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new() -> Progress {
+        if !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} patients  {per_sec}  {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn advance(&self, patients: usize) {
+        if let Some(bar) = &self.0 {
+            bar.inc(patients as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Every definition, checked, in id order; `None` (after printing why) if any is invalid.
@@ -140,33 +277,29 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
 }
 
 /// Patient ids seen so far, as 64-bit hashes with the line of first sight, so memory stays
-/// small on large cohorts (a collision between two distinct ids is about one in 10^10 for a
-/// million patients).
+/// small on large cohorts (two distinct ids share a hash about once in 10^10 patients
+/// pairs of a million-patient cohort).
 #[derive(Default)]
 struct SeenIds {
     lines: HashMap<u64, Option<usize>>,
 }
 
 impl SeenIds {
-    /// A message if this patient's id was seen before; it is then not evaluated again.
-    fn duplicate(&mut self, patient: &Patient, file: &str) -> Option<String> {
+    /// A message if this id was seen before; that patient is then not reported again.
+    fn duplicate(&mut self, id: &str, line: Option<usize>, file: &str) -> Option<String> {
         let mut hasher = DefaultHasher::new();
-        patient.id.hash(&mut hasher);
+        id.hash(&mut hasher);
         let first = match self.lines.entry(hasher.finish()) {
             Entry::Occupied(entry) => *entry.get(),
             Entry::Vacant(entry) => {
-                entry.insert(patient.line);
+                entry.insert(line);
                 return None;
             }
         };
-        let here = patient
-            .line
-            .map(|l| format!(" line {l}"))
-            .unwrap_or_default();
+        let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
         let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
         Some(format!(
-            "{file}{here}: patient id \"{}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated",
-            patient.id
+            "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
         ))
     }
 }

@@ -40,6 +40,9 @@ pub struct EvalArgs {
     /// Stop with exit code 1 at the first patient that cannot be read.
     #[arg(long)]
     strict: bool,
+    /// Only read and check the timelines, evaluate nothing (the floor for benchmarks).
+    #[arg(long)]
+    parse_only: bool,
     /// The patient or cohort file.
     input: PathBuf,
 }
@@ -60,6 +63,8 @@ enum Format {
     Json,
     /// An aligned text table.
     Table,
+    /// Comma-separated values: one row per patient and definition, one column per criterion.
+    Csv,
 }
 
 /// Run the parsed command line.

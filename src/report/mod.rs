@@ -1,7 +1,10 @@
-//! Outcomes as JSON Lines (the output contract) and as a table for people.
+//! Outcomes as JSON Lines (the output contract), as a table for people, and as CSV for
+//! R and pandas.
 
+mod csv;
 mod json;
 mod table;
 
+pub use csv::{csv_columns, csv_header, csv_row};
 pub use json::{error_line, outcome_line};
 pub use table::Table;

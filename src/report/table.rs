@@ -2,6 +2,9 @@
 
 use crate::eval::Outcome;
 
+/// Between the cells of a row made in a worker (a character no reason contains).
+const SEPARATOR: &str = "\u{1f}";
+
 /// Rows collected for printing with aligned columns.
 #[derive(Debug, Default)]
 pub struct Table {
@@ -12,6 +15,24 @@ impl Table {
     /// An empty table.
     pub fn new() -> Table {
         Table::default()
+    }
+
+    /// One outcome as a row to [`Table::push_rendered`] later (made where it is evaluated).
+    pub fn row(outcome: &Outcome) -> String {
+        let mut table = Table::new();
+        table.push(outcome);
+        table
+            .rows
+            .pop()
+            .map(|cells| cells.join(SEPARATOR))
+            .unwrap_or_default()
+    }
+
+    /// Add a row made by [`Table::row`].
+    pub fn push_rendered(&mut self, row: &str) {
+        let mut cells = row.split(SEPARATOR).map(str::to_string);
+        let mut next = || cells.next().unwrap_or_default();
+        self.rows.push([next(), next(), next(), next(), next()]);
     }
 
     /// Add one outcome.

@@ -70,10 +70,38 @@ pub fn read_cohort<R: BufRead>(reader: R, file_name: &str, vocab: &Vocabulary) -
     }
 }
 
+/// One patient's text as read from the cohort, not yet parsed (so that parsing can run in
+/// parallel while reading stays in order), or why there is none.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// The JSON text of one patient and where it was read.
+    Text(String, Origin),
+    /// The input could not be read here.
+    Failed(TimelineError),
+}
+
+impl Record {
+    /// Parse and check the patient.
+    pub fn parse(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
+        match self {
+            Record::Text(text, origin) => parse_patient(text, origin, vocab),
+            Record::Failed(error) => Err(error.clone()),
+        }
+    }
+}
+
 impl<R: BufRead> Iterator for CohortReader<R> {
     type Item = Result<Patient, TimelineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let record = self.next_record()?;
+        Some(record.parse(&self.vocab))
+    }
+}
+
+impl<R: BufRead> CohortReader<R> {
+    /// The next patient's text, unparsed, in input order.
+    pub fn next_record(&mut self) -> Option<Record> {
         loop {
             if let Some(line) = self.pending.pop_front() {
                 match self.parse_line(line) {
@@ -102,7 +130,7 @@ impl<R: BufRead> Iterator for CohortReader<R> {
                             if self.state == State::Start {
                                 self.state = State::Lines;
                             }
-                            return Some(Err(error));
+                            return Some(Record::Failed(error));
                         }
                     };
                     if opens_multi_line_object(&text) {
@@ -117,33 +145,23 @@ impl<R: BufRead> Iterator for CohortReader<R> {
             }
         }
     }
-}
 
-impl<R: BufRead> CohortReader<R> {
     fn origin(&self, line: Option<usize>) -> Origin {
         Origin::new(self.file.clone(), line)
     }
 
-    /// One patient from one JSON Lines line; `None` for a blank line.
-    fn parse_line(&self, (number, line): Line) -> Option<Result<Patient, TimelineError>> {
+    /// One patient's record from one JSON Lines line; `None` for a blank line.
+    fn parse_line(&self, (number, line): Line) -> Option<Record> {
         match line {
             Ok(text) if text.trim().is_empty() => None,
-            Ok(text) => Some(parse_patient(
-                &text,
-                &self.origin(Some(number)),
-                &self.vocab,
-            )),
-            Err(error) => Some(Err(error)),
+            Ok(text) => Some(Record::Text(text, self.origin(Some(number)))),
+            Err(error) => Some(Record::Failed(error)),
         }
     }
 
     /// Reads the rest of a multi-line object that starts with `first`.
     /// `None` when it turned out to be JSON Lines (the lines are then pending).
-    fn read_document(
-        &mut self,
-        first_number: usize,
-        first: String,
-    ) -> Option<Result<Patient, TimelineError>> {
+    fn read_document(&mut self, first_number: usize, first: String) -> Option<Record> {
         let mut size = first.len() + 1;
         let mut lines: Vec<(usize, String)> = vec![(first_number, first)];
         while let Some((number, line)) = self.read_line() {
@@ -151,7 +169,7 @@ impl<R: BufRead> CohortReader<R> {
                 Ok(text) => text,
                 Err(error) => {
                     self.state = State::Done;
-                    return Some(Err(error));
+                    return Some(Record::Failed(error));
                 }
             };
             if is_patient_line(&text) {
@@ -167,7 +185,7 @@ impl<R: BufRead> CohortReader<R> {
                 let kind = Kind::DocumentTooLarge {
                     limit: MAX_DOCUMENT_BYTES,
                 };
-                return Some(Err(TimelineError::new(kind, self.origin(None))));
+                return Some(Record::Failed(TimelineError::new(kind, self.origin(None))));
             }
             lines.push((number, text));
         }
@@ -179,7 +197,7 @@ impl<R: BufRead> CohortReader<R> {
             document.push_str(text);
             document.push('\n');
         }
-        Some(parse_patient(&document, &self.origin(None), &self.vocab))
+        Some(Record::Text(document, self.origin(None)))
     }
 
     /// The next line, without its line ending; `None` at the end of input.
