@@ -362,3 +362,44 @@ fn output_is_the_same_whatever_the_input_order_of_events() {
         );
     }
 }
+
+#[test]
+fn a_reported_not_evaluable_is_never_replaced_by_a_fallback() {
+    let events = r#"{"date":"2021-01-01","kind":"imaging","mrecist":"NE","viable_percent":80}"#;
+    // NE is an answer ("not evaluable"), not missing data: the fallback does not decide.
+    assert_eq!(
+        result(
+            "latest imaging shows (mrecist is PD else viable_percent > 50)",
+            events
+        )
+        .0,
+        Unknown
+    );
+    // Missing data does fall back.
+    let missing = r#"{"date":"2021-01-01","kind":"imaging","viable_percent":80}"#;
+    assert_eq!(
+        result(
+            "latest imaging shows (mrecist is PD else viable_percent > 50)",
+            missing
+        )
+        .0,
+        Met
+    );
+}
+
+#[test]
+fn a_window_on_an_uncertain_anchor_is_unknown_not_empty() {
+    // The latest CT might be the scan without modality: which scan anchors is unknown.
+    let events = r#"{"date":"2021-01-01","kind":"imaging","modality":"CT"},{"date":"2021-02-01","kind":"imaging"},{"date":"2021-02-10","kind":"lab","test":"AFP","value":5}"#;
+    let c = "any lab after (latest imaging where modality is CT), unknown if none";
+    assert_eq!(result(c, events).0, Unknown);
+    let certain = r#"{"date":"2021-01-01","kind":"imaging","modality":"CT"},{"date":"2021-02-01","kind":"imaging","modality":"US"},{"date":"2021-02-10","kind":"lab","test":"AFP","value":5}"#;
+    assert_eq!(result(c, certain).0, Met);
+}
+
+#[test]
+fn no_is_met_at_the_last_event_examined() {
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":1},{"date":"2021-03-01","kind":"imaging","ecog":2}"#;
+    let (truth, at, _) = result("no imaging shows ecog > 2", scans);
+    assert_eq!((truth, at.as_deref()), (Met, Some("2021-03-01")));
+}

@@ -8,6 +8,9 @@ use crate::diagnostics::Problem;
 use crate::source::Span;
 use crate::vocabulary::{suggest, AttrType, Vocabulary};
 
+/// How deeply parts may use parts (evaluation follows the chain recursively).
+const MAX_PART_DEPTH: usize = 32;
+
 /// Where a part or criterion is in its checking.
 #[derive(Debug)]
 pub enum PartState {
@@ -67,6 +70,8 @@ pub struct Checker<'d> {
     it_depth: usize,
     /// Slots handed out so far.
     pub slots: usize,
+    /// Parts being checked inside each other right now.
+    part_depth: usize,
     /// Problems found.
     pub problems: Vec<Problem>,
 }
@@ -85,6 +90,7 @@ impl<'d> Checker<'d> {
             scopes: Vec::new(),
             it_depth: 0,
             slots: 0,
+            part_depth: 0,
             problems: Vec::new(),
         };
         for part in definition.parts() {
@@ -189,6 +195,14 @@ impl<'d> Checker<'d> {
             }
             _ => return Some(()),
         }
+        if self.part_depth >= MAX_PART_DEPTH {
+            let name = entry.ast.name.clone();
+            self.error(
+                Problem::error("refract::check::too_deep", format!("parts nest more than {MAX_PART_DEPTH} deep at `{}`", name.node), name.span, "too deep here")
+                    .with_help("a part may use other parts, but not in a chain this long; write some of them out"),
+            );
+            return None;
+        }
         entry.state = PartState::InProgress;
         let ast = entry.ast;
         let params: Vec<(String, Binding)> = ast
@@ -201,7 +215,9 @@ impl<'d> Checker<'d> {
         let saved = std::mem::replace(&mut self.scopes, params);
         // A part may speak of "the event examined" (`it`): its users supply one.
         let depth = std::mem::replace(&mut self.it_depth, 1);
+        self.part_depth += 1;
         let result = self.any(&ast.body);
+        self.part_depth -= 1;
         self.scopes = saved;
         self.it_depth = depth;
         let entry = self.parts.get_mut(index)?;

@@ -77,6 +77,11 @@ pub fn run(args: EvalArgs) -> ExitCode {
     if let Format::Csv = args.format {
         sink.line(&csv_header(&columns));
     }
+    // Evaluation recurses along a definition's tree (bounded by the checker's limits);
+    // give the workers room beyond the default 2 MiB.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 << 20)
+        .build_global();
     let progress = Progress::new();
     let mut ids = SeenIds::default();
     let mut records = read_cohort(reader, &input_name, &vocabulary);

@@ -20,9 +20,9 @@ pub fn interval(datum: &Datum) -> Result<(Decimal, Decimal), String> {
     }
 }
 
-fn range(low: Decimal, high: Decimal, why: String) -> Datum {
+fn range(low: Decimal, high: Decimal, why: String, source: Option<usize>) -> Datum {
     if low == high {
-        Datum::Known(crate::timeline::Value::Number(low), None)
+        Datum::Known(crate::timeline::Value::Number(low), source)
     } else {
         Datum::Range(low, high, why)
     }
@@ -32,6 +32,13 @@ fn why_uncertain(a: &Datum, b: &Datum) -> String {
     match (a, b) {
         (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
         _ => String::new(),
+    }
+}
+
+fn source(datum: &Datum) -> Option<usize> {
+    match datum {
+        Datum::Known(_, source) => *source,
+        _ => None,
     }
 }
 
@@ -56,7 +63,8 @@ pub fn arith(op: ArithOp, a: &Datum, b: &Datum) -> Datum {
         }
     };
     match result {
-        Some((low, high)) => range(low, high, why_uncertain(a, b)),
+        // The result rests on the later of its two events (positions follow the timeline).
+        Some((low, high)) => range(low, high, why_uncertain(a, b), source(a).max(source(b))),
         None => Datum::Missing("the numbers are too large to compute exactly".to_string()),
     }
 }
@@ -84,5 +92,6 @@ pub fn score(items: &[(Decimal, Truth, String)]) -> Datum {
         low,
         high,
         format!("score between {low} and {high}: {}", unknown.join("; ")),
+        None,
     )
 }

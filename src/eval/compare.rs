@@ -84,10 +84,13 @@ fn not_evaluable(node: &Node, datum: &Datum) -> bool {
 fn missing(ctx: &Context<'_>, node: &Node, datum: &Datum) -> Option<Verdict> {
     match datum {
         Datum::Missing(why) => Some(Verdict::new(Truth::Unknown, why.clone())),
-        _ if not_evaluable(node, datum) => Some(Verdict::new(
-            Truth::Unknown,
-            format!("{} (not evaluable)", describe_datum(ctx, node, datum)),
-        )),
+        _ if not_evaluable(node, datum) => Some(Verdict {
+            not_evaluable: true,
+            ..Verdict::new(
+                Truth::Unknown,
+                format!("{} (not evaluable)", describe_datum(ctx, node, datum)),
+            )
+        }),
         _ => None,
     }
 }

@@ -81,22 +81,31 @@ impl<'a> Context<'a> {
                     let verdict = self.with_it(position, |ctx| ctx.condition(cond));
                     self.rest_on(verdict, position)
                 }
-                Found::Absent { why, .. } => Verdict::new(Truth::Unknown, why),
+                Found::Absent { why, .. } | Found::Uncertain(why) => {
+                    Verdict::new(Truth::Unknown, why)
+                }
             },
             NodeKind::Occurs(event, window) => match self.event(event) {
                 Found::At(position, _) => {
                     let bounds = super::temporal::bounds(self, std::slice::from_ref(window));
-                    let inside = bounds.contains(self, position);
+                    let inside = bounds.membership(self, position);
                     let what = self.describe(position, None);
-                    Verdict::new(
-                        Truth::from_bool(inside),
+                    let verdict = Verdict::new(
+                        inside,
                         format!(
                             "{what} is {}in the window",
-                            if inside { "" } else { "not " }
+                            if inside == Truth::NotMet { "not " } else { "" }
                         ),
-                    )
+                    );
+                    let verdict = match self.event(&window.anchor) {
+                        Found::At(anchor, _) => self.rest_on(verdict, anchor),
+                        _ => verdict,
+                    };
+                    self.rest_on(verdict, position)
                 }
-                Found::Absent { why, .. } => Verdict::new(Truth::Unknown, why),
+                Found::Absent { why, .. } | Found::Uncertain(why) => {
+                    Verdict::new(Truth::Unknown, why)
+                }
             },
             NodeKind::Compare(left, op, right) => {
                 let (l, r) = (self.datum(left), self.datum(right));
@@ -362,7 +371,12 @@ fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &s
                 (0, None) => format!("no {noun}"),
                 (found, _) => format!("only {found} of the {n} needed: {noun}"),
             };
-            Verdict::new(Truth::NotMet, why)
+            // Not met as of the last element examined: `no ...` is met then.
+            let at = not_met.iter().filter_map(|v| v.at).max();
+            Verdict {
+                at,
+                ..Verdict::new(Truth::NotMet, why)
+            }
         };
     match quantifier {
         Quantifier::Any => at_least(1, met, unknown, not_met),

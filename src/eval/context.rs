@@ -14,6 +14,8 @@ use crate::timeline::{Event, Patient, Value};
 pub enum Found {
     /// The event at this position of the sorted timeline, with a name for it in reasons.
     At(usize, Option<String>),
+    /// Which event is meant depends on missing data (a later candidate might belong).
+    Uncertain(String),
     /// No such event. `unbounded`: a bound on it is no bound (no next session: ever after).
     Absent {
         /// Why there is none, in words.
@@ -321,7 +323,8 @@ impl<'a> Context<'a> {
                 let bounds = temporal::bounds(self, windows);
                 let mut members = Vec::new();
                 for (position, membership) in base.members {
-                    if !bounds.contains(self, position) {
+                    let membership = membership.and(bounds.membership(self, position));
+                    if membership == Truth::NotMet {
                         continue;
                     }
                     let keep = match filter {
@@ -381,7 +384,7 @@ impl<'a> Context<'a> {
                             )),
                         }
                     }
-                    Found::Absent { why, .. } => Datum::Missing(why),
+                    Found::Absent { why, .. } | Found::Uncertain(why) => Datum::Missing(why),
                 }
             }
             NodeKind::SessionOrdinal(of) => {
@@ -439,14 +442,11 @@ fn pick(selection: &Selection, latest: bool) -> Found {
         match membership {
             Truth::Met => return Found::At(position, None),
             Truth::Unknown => {
-                return Found::Absent {
-                    why: format!(
-                        "unknown which is the {} {}",
-                        if latest { "latest" } else { "earliest" },
-                        selection.description
-                    ),
-                    unbounded: false,
-                }
+                return Found::Uncertain(format!(
+                    "unknown which is the {} {}",
+                    if latest { "latest" } else { "earliest" },
+                    selection.description
+                ));
             }
             Truth::NotMet => {}
         }

@@ -2,6 +2,7 @@
 //! (calendar months do not add up: Jan 31 + 1 month + 1 month is not Jan 31 + 2 months).
 
 use super::context::{Context, Found};
+use super::truth::Truth;
 use crate::ast::{Duration, Unit, WindowKind};
 use crate::check::ir::Window;
 use crate::date::Date;
@@ -15,6 +16,7 @@ pub struct Bounds {
     before: Option<usize>,
     up_to: Option<usize>,
     empty: bool,
+    uncertain: bool,
 }
 
 /// `date + duration`, or `None` past the calendar's end.
@@ -47,6 +49,12 @@ pub fn bounds<'a>(ctx: &mut Context<'a>, windows: &'a [Window]) -> Bounds {
             } if one_sided(&window.kind) => continue,
             Found::Absent { .. } => {
                 bounds.empty = true;
+                continue;
+            }
+            // Which event anchors the window depends on missing data: so does every
+            // event's place in it.
+            Found::Uncertain(_) => {
+                bounds.uncertain = true;
                 continue;
             }
         };
@@ -105,7 +113,17 @@ impl Bounds {
         }
     }
 
-    /// Whether the event at `position` lies within every window.
+    /// Whether the event at `position` lies within every window: met, not met, or unknown
+    /// when an anchor is uncertain.
+    pub fn membership(&self, ctx: &Context<'_>, position: usize) -> Truth {
+        match (self.contains(ctx, position), self.uncertain) {
+            (false, _) => Truth::NotMet,
+            (true, false) => Truth::Met,
+            (true, true) => Truth::Unknown,
+        }
+    }
+
+    /// Whether the event at `position` lies within every certain window.
     pub fn contains(&self, ctx: &Context<'_>, position: usize) -> bool {
         let Some(date) = ctx.date_at(position) else {
             return false;

@@ -14,6 +14,9 @@ pub struct Verdict {
     pub evidence: Vec<usize>,
     /// One sentence saying what decided it, or which data is missing.
     pub why: String,
+    /// Unknown because a report said "not evaluable" (mRECIST `NE`): an answer, so no
+    /// `else` replaces it.
+    pub not_evaluable: bool,
 }
 
 impl Verdict {
@@ -24,6 +27,7 @@ impl Verdict {
             at: None,
             evidence: Vec::new(),
             why: why.into(),
+            not_evaluable: false,
         }
     }
 
@@ -77,7 +81,7 @@ impl Verdict {
     /// `self else fallback`: the fallback decides only when `self` is unknown, and the
     /// reason says that it did.
     pub fn otherwise(self, fallback: impl FnOnce() -> Verdict) -> Verdict {
-        if self.truth != Truth::Unknown {
+        if self.truth != Truth::Unknown || self.not_evaluable {
             return self;
         }
         let used = fallback();
@@ -96,6 +100,7 @@ fn merge(a: Verdict, b: Verdict, truth: Truth) -> Verdict {
         at: later(a.at, b.at),
         evidence,
         why: format!("{}; {}", a.why, b.why),
+        not_evaluable: false,
     }
 }
 

@@ -22,6 +22,10 @@ pub const MAX_SOURCE_BYTES: usize = 1 << 20;
 /// parser recurses, and a hostile file must not overflow the stack).
 pub const MAX_NESTING: usize = 64;
 
+/// The most `not`/`and`/`or`/`else` in one item: each is a level of the tree that checking
+/// and evaluation walk recursively. Guidelines need a handful.
+pub const MAX_OPERATORS: usize = 256;
+
 /// Parse a definition file into its AST. All problems found are returned together.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Definition, Diagnostics> {
     let mut diagnostics = Diagnostics::new(source.clone());
@@ -69,27 +73,84 @@ fn too_large(text: &str) -> Option<Problem> {
             .with_help("split the definition, or check that this is the file you meant"),
         );
     }
-    let mut depth = 0usize;
-    for (at, c) in text.char_indices() {
-        match c {
-            '(' | '[' | ':' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            '\n' => {}
-            _ => continue,
+    // Brackets nest until closed; each `:` opens a body that lasts to the end of its item
+    // (the next line starting with `part`, `criterion` or `met`). Comments and quoted
+    // texts are skipped.
+    let (mut brackets, mut bodies, mut operators) = (0usize, 0usize, 0usize);
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if ["part", "criterion", "met"].iter().any(|kw| {
+            trimmed
+                .strip_prefix(kw)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace()))
+        }) {
+            bodies = 0;
+            operators = 0;
         }
-        if depth > MAX_NESTING {
+        let mut in_string = false;
+        let mut previous = '\0';
+        let code = code_of(line);
+        operators += code
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| matches!(*word, "not" | "and" | "or" | "else"))
+            .count();
+        if operators > MAX_OPERATORS {
             return Some(
                 Problem::error(
-                    "refract::syntax::too_deep",
-                    format!("the file nests more than {MAX_NESTING} levels deep"),
-                    Span::new(at, at + 1),
-                    "too deep here",
+                    "refract::syntax::too_long",
+                    format!("an item uses more than {MAX_OPERATORS} `not`/`and`/`or`/`else`"),
+                    Span::new(offset, offset + line.trim_end().len()),
+                    "the limit is passed on this line",
                 )
-                .with_help("name the inner condition as a `part` and use its name"),
+                .with_help("split the condition into named parts and combine their names"),
             );
         }
+        for (at, c) in line.char_indices() {
+            match c {
+                '"' if previous != '\\' => in_string = !in_string,
+                '/' if !in_string && previous == '/' => break,
+                '(' | '[' if !in_string => brackets += 1,
+                ')' | ']' if !in_string => brackets = brackets.saturating_sub(1),
+                ':' if !in_string => bodies += 1,
+                _ => {}
+            }
+            previous = c;
+            if brackets + bodies > MAX_NESTING {
+                let at = offset + at;
+                return Some(
+                    Problem::error(
+                        "refract::syntax::too_deep",
+                        format!("the file nests more than {MAX_NESTING} levels deep"),
+                        Span::new(at, at + c.len_utf8()),
+                        "too deep here",
+                    )
+                    .with_help("name the inner condition as a `part` and use its name"),
+                );
+            }
+        }
+        offset += line.len();
     }
     None
+}
+
+/// A line without its comment and quoted texts.
+fn code_of(line: &str) -> String {
+    let mut code = String::with_capacity(line.len());
+    let (mut in_string, mut previous) = (false, '\0');
+    for c in line.chars() {
+        match c {
+            '"' if previous != '\\' => in_string = !in_string,
+            '/' if !in_string && previous == '/' => {
+                code.pop();
+                break;
+            }
+            _ if !in_string => code.push(c),
+            _ => {}
+        }
+        previous = c;
+    }
+    code
 }
 
 /// A pest error as our diagnostic: where, what was expected in words, what was found.
