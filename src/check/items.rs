@@ -150,6 +150,7 @@ pub fn check_definition(
         parts.push(CheckedPart {
             name: part.ast.name.node.clone(),
             description: part.ast.description.as_ref().map(|d| d.node.clone()),
+            label: part.ast.name.node.replace('_', " "),
             params: part.params,
             param_names: part.ast.params.iter().map(|p| p.node.clone()).collect(),
             value_params: part.value_params,

@@ -41,6 +41,8 @@ pub struct CheckedPart {
     pub name: String,
     /// Its description, for explanations.
     pub description: Option<String>,
+    /// Its name in words (`pre_session` → `pre session`), for explanations.
+    pub label: String,
     /// The slots its parameters are bound to.
     pub params: Vec<Slot>,
     /// The parameters' names (a description may quote a value parameter as `{M}`).

@@ -2,40 +2,44 @@
 //! unknown items) stays a range, so a threshold can still be decided when the whole range
 //! is on one side of it.
 
+use std::borrow::Cow;
+
 use super::compare::show;
 use super::context::Datum;
 use super::truth::Truth;
+use super::why::Why;
 use crate::ast::ArithOp;
 use crate::number::Decimal;
+use crate::timeline::Value;
 
 /// The range a datum is known to lie in, or why it is not a number at all.
-pub fn interval(datum: &Datum) -> Result<(Decimal, Decimal), String> {
+pub fn interval<'a>(datum: &Datum<'a>) -> Result<(Decimal, Decimal), Why<'a>> {
     match datum {
         Datum::Known(value, _) => match value.as_number() {
             Some(n) => Ok((n, n)),
-            None => Err(format!("{} is not a number", show(value))),
+            None => Err(Why::from(format!("{} is not a number", show(value)))),
         },
         Datum::Range(low, high, _) => Ok((*low, *high)),
         Datum::Missing(why) => Err(why.clone()),
     }
 }
 
-fn range(low: Decimal, high: Decimal, why: String, source: Option<usize>) -> Datum {
+fn range<'a>(low: Decimal, high: Decimal, why: Why<'a>, source: Option<usize>) -> Datum<'a> {
     if low == high {
-        Datum::Known(crate::timeline::Value::Number(low), source)
+        Datum::Known(Cow::Owned(Value::Number(low)), source)
     } else {
         Datum::Range(low, high, why)
     }
 }
 
-fn why_uncertain(a: &Datum, b: &Datum) -> String {
+fn why_uncertain<'a>(a: &Datum<'a>, b: &Datum<'a>) -> Why<'a> {
     match (a, b) {
         (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
-        _ => String::new(),
+        _ => Why::Static(""),
     }
 }
 
-fn source(datum: &Datum) -> Option<usize> {
+fn source(datum: &Datum<'_>) -> Option<usize> {
     match datum {
         Datum::Known(_, source) => *source,
         _ => None,
@@ -43,7 +47,7 @@ fn source(datum: &Datum) -> Option<usize> {
 }
 
 /// `A + B`, `A - B`, `A * B`, exactly, over ranges.
-pub fn arith(op: ArithOp, a: &Datum, b: &Datum) -> Datum {
+pub fn arith<'a>(op: ArithOp, a: &Datum<'a>, b: &Datum<'a>) -> Datum<'a> {
     let ((a_low, a_high), (b_low, b_high)) = match (interval(a), interval(b)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(why), _) | (_, Err(why)) => return Datum::Missing(why),
@@ -65,33 +69,32 @@ pub fn arith(op: ArithOp, a: &Datum, b: &Datum) -> Datum {
     match result {
         // The result rests on the later of its two events (positions follow the timeline).
         Some((low, high)) => range(low, high, why_uncertain(a, b), source(a).max(source(b))),
-        None => Datum::Missing("the numbers are too large to compute exactly".to_string()),
+        None => Datum::Missing(Why::Static("the numbers are too large to compute exactly")),
     }
 }
 
 /// The points of the items whose condition holds; unknown items widen the range.
-pub fn score(items: &[(Decimal, Truth, String)]) -> Datum {
+pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>) -> Datum<'_> {
     let zero = Decimal::from_i64(0);
     let (mut low, mut high) = (zero, zero);
     let mut unknown = Vec::new();
     for (points, truth, why) in items {
         let (add_low, add_high) = match truth {
-            Truth::Met => (*points, *points),
+            Truth::Met => (points, points),
             Truth::NotMet => (zero, zero),
             Truth::Unknown => {
-                unknown.push(why.clone());
-                ((*points).min(zero), (*points).max(zero))
+                unknown.push(why);
+                (points.min(zero), points.max(zero))
             }
         };
         match (low.checked_add(add_low), high.checked_add(add_high)) {
             (Some(l), Some(h)) => (low, high) = (l, h),
-            _ => return Datum::Missing("the score is too large to compute exactly".to_string()),
+            _ => return Datum::Missing(Why::Static("the score is too large to compute exactly")),
         }
     }
-    range(
-        low,
-        high,
-        format!("score between {low} and {high}: {}", unknown.join("; ")),
-        None,
-    )
+    let why = Why::lazy(move |view| {
+        let reasons: Vec<String> = unknown.iter().map(|why| why.render(view)).collect();
+        format!("score between {low} and {high}: {}", reasons.join("; "))
+    });
+    range(low, high, why, None)
 }

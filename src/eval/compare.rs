@@ -1,12 +1,14 @@
-//! Comparisons of values, exactly: numbers are decimals, never floats.
+//! Comparisons of values, exactly: numbers are decimals, never floats. Reasons are kept
+//! as what is needed to write them (see `why.rs`), in the words below.
 
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
 use super::arith::interval;
-use super::context::{Context, Datum};
+use super::context::Datum;
 use super::truth::Truth;
 use super::verdict::Verdict;
+use super::why::{View, Why};
 use crate::ast::{Bound, CompareOp, Direction};
 use crate::check::{Node, NodeKind};
 use crate::number::{percent_change, Decimal};
@@ -20,24 +22,21 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(Vocabulary::builtin);
 const NOT_EVALUABLE: &str = "NE";
 
 /// How a value is named in a reason: "viable_percent 70 on the imaging of 2021-03-01".
-pub fn describe_datum(ctx: &Context<'_>, node: &Node, datum: &Datum) -> String {
+pub fn describe_datum<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>) -> String {
     let value = match datum {
         Datum::Known(value, _) => show(value),
-        Datum::Missing(why) => return why.clone(),
-        Datum::Range(_, _, why) => return why.clone(),
+        Datum::Missing(why) | Datum::Range(_, _, why) => return why.render(view),
     };
     let (name, label) = match &node.kind {
         NodeKind::Attribute(name, of) => (
             Some(name.as_str()),
-            of.as_deref().and_then(|of| part_label(ctx, of)),
+            of.as_deref().and_then(|of| part_label(view, of)),
         ),
         NodeKind::SessionOrdinal(_) => (Some("session number"), None),
         _ => (None, None),
     };
     let place = match datum {
-        Datum::Known(_, Some(position)) => {
-            format!(" on {}", ctx.describe(*position, label.as_deref()))
-        }
+        Datum::Known(_, Some(position)) => format!(" on {}", view.describe(*position, label)),
         _ => String::new(),
     };
     match name {
@@ -46,13 +45,9 @@ pub fn describe_datum(ctx: &Context<'_>, node: &Node, datum: &Datum) -> String {
     }
 }
 
-fn part_label(ctx: &Context<'_>, node: &Node) -> Option<String> {
+fn part_label<'a>(view: &View<'a>, node: &Node) -> Option<&'a str> {
     match &node.kind {
-        NodeKind::Call(part, _) => ctx
-            .checked
-            .parts
-            .get(*part)
-            .map(|p| p.name.replace('_', " ")),
+        NodeKind::Call(part, _) => view.checked.parts.get(*part).map(|p| p.label.as_str()),
         _ => None,
     }
 }
@@ -72,39 +67,54 @@ pub fn show(value: &Value) -> String {
 }
 
 /// A reported "not evaluable" category value.
-fn not_evaluable(node: &Node, datum: &Datum) -> bool {
-    let (NodeKind::Attribute(name, _), Datum::Known(Value::Text(text), _)) = (&node.kind, datum)
-    else {
+fn not_evaluable(node: &Node, datum: &Datum<'_>) -> bool {
+    let (NodeKind::Attribute(name, _), Datum::Known(value, _)) = (&node.kind, datum) else {
+        return false;
+    };
+    let Value::Text(text) = value.as_ref() else {
         return false;
     };
     text == NOT_EVALUABLE
         && matches!(VOCABULARY.attribute(None, name).map(|a| a.ty), Some(AttrType::Category(values)) if values.contains(&NOT_EVALUABLE))
 }
 
-fn missing(ctx: &Context<'_>, node: &Node, datum: &Datum) -> Option<Verdict> {
+fn missing<'a>(node: &'a Node, datum: &Datum<'a>) -> Option<Verdict<'a>> {
     match datum {
         Datum::Missing(why) => Some(Verdict::new(Truth::Unknown, why.clone())),
-        _ if not_evaluable(node, datum) => Some(Verdict {
-            not_evaluable: true,
-            ..Verdict::new(
-                Truth::Unknown,
-                format!("{} (not evaluable)", describe_datum(ctx, node, datum)),
-            )
-        }),
+        _ if not_evaluable(node, datum) => {
+            let datum = datum.clone();
+            Some(Verdict {
+                not_evaluable: true,
+                ..Verdict::new(
+                    Truth::Unknown,
+                    Why::lazy(move |view| {
+                        format!("{} (not evaluable)", describe_datum(view, node, &datum))
+                    }),
+                )
+            })
+        }
         _ => None,
     }
 }
 
-fn number(datum: &Datum) -> Option<Decimal> {
+fn number(datum: &Datum<'_>) -> Option<Decimal> {
     match datum {
         Datum::Known(value, _) => value.as_number(),
         Datum::Missing(_) | Datum::Range(..) => None,
     }
 }
 
+fn not_a_number<'a>(node: &'a Node, datum: &Datum<'a>) -> Verdict<'a> {
+    let datum = datum.clone();
+    Verdict::new(
+        Truth::Unknown,
+        Why::lazy(move |view| format!("{} is not a number", describe_datum(view, node, &datum))),
+    )
+}
+
 /// A comparison where a side is only known as a range: decided when every value in the
 /// ranges gives the same answer.
-fn compare_ranges(l: &Datum, op: CompareOp, r: &Datum) -> Option<Verdict> {
+fn compare_ranges<'a>(l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) -> Option<Verdict<'a>> {
     if !matches!(l, Datum::Range(..)) && !matches!(r, Datum::Range(..)) {
         return None;
     }
@@ -120,33 +130,33 @@ fn compare_ranges(l: &Datum, op: CompareOp, r: &Datum) -> Option<Verdict> {
     };
     let why = match (l, r) {
         (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
-        _ => String::new(),
+        _ => Why::Static(""),
     };
     let truth = match (always, never) {
         (true, _) => Truth::Met,
         (_, true) => Truth::NotMet,
         _ => Truth::Unknown,
     };
-    let verdict = match truth {
-        Truth::Unknown => format!("{why}, which could fall on either side"),
-        _ => format!("{why}, on the same side whatever the unknown items"),
+    let tail = match truth {
+        Truth::Unknown => ", which could fall on either side",
+        _ => ", on the same side whatever the unknown items",
     };
-    Some(Verdict::new(truth, verdict))
+    Some(Verdict::new(
+        truth,
+        Why::lazy(move |view| format!("{}{tail}", why.render(view))),
+    ))
 }
 
 /// `A > B`
-pub fn compare(ctx: &Context<'_>, left: &Node, l: &Datum, op: CompareOp, r: &Datum) -> Verdict {
+pub fn compare<'a>(left: &'a Node, l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) -> Verdict<'a> {
     if let Some(verdict) = compare_ranges(l, op, r) {
         return verdict;
     }
-    if let Some(verdict) = missing(ctx, left, l).or_else(|| missing(ctx, left, r)) {
+    if let Some(verdict) = missing(left, l).or_else(|| missing(left, r)) {
         return verdict;
     }
     let (Some(a), Some(b)) = (number(l), number(r)) else {
-        return Verdict::new(
-            Truth::Unknown,
-            format!("{} is not a number", describe_datum(ctx, left, l)),
-        );
+        return not_a_number(left, l);
     };
     let ordering = a.cmp(&b);
     let (holds, sign) = match op {
@@ -155,33 +165,44 @@ pub fn compare(ctx: &Context<'_>, left: &Node, l: &Datum, op: CompareOp, r: &Dat
         CompareOp::Less => (ordering == Ordering::Less, "<"),
         CompareOp::LessOrEqual => (ordering != Ordering::Greater, "≤"),
     };
-    let other = match r {
-        Datum::Known(_, Some(position)) => format!("{b} on {}", ctx.describe(*position, None)),
-        _ => b.to_string(),
-    };
+    let (l, other) = (
+        l.clone(),
+        match r {
+            Datum::Known(_, Some(position)) => Some(*position),
+            _ => None,
+        },
+    );
     let not = if holds { "" } else { "not " };
     Verdict::new(
         Truth::from_bool(holds),
-        format!("{} is {not}{sign} {other}", describe_datum(ctx, left, l)),
+        Why::lazy(move |view| {
+            let other = match other {
+                Some(position) => format!("{b} on {}", view.describe(position, None)),
+                None => b.to_string(),
+            };
+            format!("{} is {not}{sign} {other}", describe_datum(view, left, &l))
+        }),
     )
 }
 
 /// `A [not] in [..]` (and `is`): exact equality of words, numbers or yes/no.
-pub fn in_list(ctx: &Context<'_>, node: &Node, datum: &Datum, items: &[Datum]) -> Verdict {
-    if let Some(verdict) = missing(ctx, node, datum) {
+pub fn in_list<'a>(node: &'a Node, datum: &Datum<'a>, items: &[Datum<'a>]) -> Verdict<'a> {
+    if let Some(verdict) = missing(node, datum) {
         return verdict;
     }
     let Datum::Known(value, _) = datum else {
         return Verdict::new(Truth::Unknown, "missing");
     };
-    let mut names = Vec::new();
     let mut unknown = None;
     for item in items {
         match item {
             Datum::Known(candidate, _) => {
-                names.push(show(candidate));
                 if equal(value, candidate) {
-                    return Verdict::new(Truth::Met, describe_datum(ctx, node, datum));
+                    let datum = datum.clone();
+                    return Verdict::new(
+                        Truth::Met,
+                        Why::lazy(move |view| describe_datum(view, node, &datum)),
+                    );
                 }
             }
             Datum::Missing(why) | Datum::Range(_, _, why) => unknown = Some(why.clone()),
@@ -190,14 +211,24 @@ pub fn in_list(ctx: &Context<'_>, node: &Node, datum: &Datum, items: &[Datum]) -
     if let Some(why) = unknown {
         return Verdict::new(Truth::Unknown, why);
     }
-    let expected = if names.len() == 1 {
-        names.join("")
-    } else {
-        format!("one of {}", names.join(", "))
-    };
+    let (datum, items) = (datum.clone(), items.to_vec());
     Verdict::new(
         Truth::NotMet,
-        format!("{} (not {expected})", describe_datum(ctx, node, datum)),
+        Why::lazy(move |view| {
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Datum::Known(candidate, _) => Some(show(candidate)),
+                    _ => None,
+                })
+                .collect();
+            let expected = if names.len() == 1 {
+                names.join("")
+            } else {
+                format!("one of {}", names.join(", "))
+            };
+            format!("{} (not {expected})", describe_datum(view, node, &datum))
+        }),
     )
 }
 
@@ -221,29 +252,32 @@ fn equal(a: &Value, b: &Value) -> bool {
 }
 
 /// `A is the same as B` / `A differs from B`
-pub fn same(ctx: &Context<'_>, left: &Node, l: &Datum, r: &Datum, differs: bool) -> Verdict {
-    if let Some(verdict) = missing(ctx, left, l).or_else(|| missing(ctx, left, r)) {
+pub fn same<'a>(left: &'a Node, l: &Datum<'a>, r: &Datum<'a>, differs: bool) -> Verdict<'a> {
+    if let Some(verdict) = missing(left, l).or_else(|| missing(left, r)) {
         return verdict;
     }
     let (Datum::Known(a, _), Datum::Known(b, _)) = (l, r) else {
         return Verdict::new(Truth::Unknown, "missing");
     };
     let is_same = equal(a, b);
-    let other = match r {
-        Datum::Known(value, Some(position)) => {
-            format!("{} on {}", show(value), ctx.describe(*position, None))
-        }
-        Datum::Known(value, None) => show(value),
-        Datum::Missing(why) | Datum::Range(_, _, why) => why.clone(),
-    };
-    let relation = if is_same {
-        "the same as"
-    } else {
-        "different from"
-    };
+    let (l, r) = (l.clone(), r.clone());
     let verdict = Verdict::new(
         Truth::from_bool(is_same),
-        format!("{} is {relation} {other}", describe_datum(ctx, left, l)),
+        Why::lazy(move |view| {
+            let other = match &r {
+                Datum::Known(value, Some(position)) => {
+                    format!("{} on {}", show(value), view.describe(*position, None))
+                }
+                Datum::Known(value, None) => show(value),
+                Datum::Missing(why) | Datum::Range(_, _, why) => why.render(view),
+            };
+            let relation = if is_same {
+                "the same as"
+            } else {
+                "different from"
+            };
+            format!("{} is {relation} {other}", describe_datum(view, left, &l))
+        }),
     );
     if differs {
         verdict.not()
@@ -254,32 +288,31 @@ pub fn same(ctx: &Context<'_>, left: &Node, l: &Datum, r: &Datum, differs: bool)
 
 /// `A grew by at least P % from B`, exactly: 100·(new − ref) compared with P·ref.
 #[allow(clippy::too_many_arguments)]
-pub fn change(
-    ctx: &Context<'_>,
-    value: &Node,
-    reference: &Node,
-    new: &Datum,
-    old: &Datum,
+pub fn change<'a>(
+    value: &'a Node,
+    reference: &'a Node,
+    new: &Datum<'a>,
+    old: &Datum<'a>,
     direction: Direction,
     bound: Bound,
     percent: Decimal,
-) -> Verdict {
-    if let Some(verdict) = missing(ctx, value, new).or_else(|| missing(ctx, reference, old)) {
+) -> Verdict<'a> {
+    if let Some(verdict) = missing(value, new).or_else(|| missing(reference, old)) {
         return verdict;
     }
     let (Some(n), Some(r)) = (number(new), number(old)) else {
-        return Verdict::new(
-            Truth::Unknown,
-            format!("{} is not a number", describe_datum(ctx, value, new)),
-        );
+        return not_a_number(value, new);
     };
     if r.is_zero() || r.is_negative() {
+        let old = old.clone();
         return Verdict::new(
             Truth::Unknown,
-            format!(
-                "no change in percent from {}",
-                describe_datum(ctx, reference, old)
-            ),
+            Why::lazy(move |view| {
+                format!(
+                    "no change in percent from {}",
+                    describe_datum(view, reference, &old)
+                )
+            }),
         );
     }
     let hundred = Decimal::from_i64(100);
@@ -302,33 +335,36 @@ pub fn change(
         Bound::AtMost => lhs <= rhs,
         Bound::LessThan => lhs < rhs,
     };
-    let pct = percent_change(n, r).unwrap_or(Decimal::from_i64(0));
-    let (size, word) = if pct.is_negative() {
-        (pct.checked_neg().unwrap_or(pct), "below")
-    } else {
-        (pct, "above")
-    };
-    let shortfall = if holds {
-        String::new()
-    } else {
-        let wanted = match bound {
-            Bound::AtLeast => "at least",
-            Bound::MoreThan => "more than",
-            Bound::AtMost => "at most",
-            Bound::LessThan => "less than",
-        };
-        let moved = match direction {
-            Direction::Grew => "growth",
-            Direction::Shrank => "shrinkage",
-        };
-        format!(", not the {moved} of {wanted} {percent} % required")
-    };
+    let (new, old) = (new.clone(), old.clone());
     Verdict::new(
         Truth::from_bool(holds),
-        format!(
-            "{} is {size} % {word} {}{shortfall}",
-            describe_datum(ctx, value, new),
-            describe_datum(ctx, reference, old)
-        ),
+        Why::lazy(move |view| {
+            let pct = percent_change(n, r).unwrap_or(Decimal::from_i64(0));
+            let (size, word) = if pct.is_negative() {
+                (pct.checked_neg().unwrap_or(pct), "below")
+            } else {
+                (pct, "above")
+            };
+            let shortfall = if holds {
+                String::new()
+            } else {
+                let wanted = match bound {
+                    Bound::AtLeast => "at least",
+                    Bound::MoreThan => "more than",
+                    Bound::AtMost => "at most",
+                    Bound::LessThan => "less than",
+                };
+                let moved = match direction {
+                    Direction::Grew => "growth",
+                    Direction::Shrank => "shrinkage",
+                };
+                format!(", not the {moved} of {wanted} {percent} % required")
+            };
+            format!(
+                "{} is {size} % {word} {}{shortfall}",
+                describe_datum(view, value, &new),
+                describe_datum(view, reference, &old)
+            )
+        }),
     )
 }

@@ -1,16 +1,19 @@
 //! Conditions: Kleene logic, quantifiers and comparisons, each with its reason.
 
+use std::borrow::Cow;
+
 use super::compare::{change, compare, in_list, same};
 use super::context::{Bound, Context, Datum, Found, Selection};
 use super::trend::rises;
 use super::truth::Truth;
 use super::verdict::Verdict;
+use super::why::Why;
 use crate::ast::Quantifier;
 use crate::check::{Node, NodeKind};
 
 impl<'a> Context<'a> {
     /// Evaluate a condition.
-    pub fn condition(&mut self, node: &'a Node) -> Verdict {
+    pub fn condition(&mut self, node: &'a Node) -> Verdict<'a> {
         match &node.kind {
             NodeKind::Not(inner) => self.condition(inner).not(),
             NodeKind::And(a, b) => {
@@ -32,7 +35,7 @@ impl<'a> Context<'a> {
                 body,
             } => {
                 let selection = self.selection(set);
-                self.quantified(*quantifier, &selection, *slot, body.as_deref())
+                self.quantified(*quantifier, selection, *slot, body.as_deref())
             }
             NodeKind::Consecutive {
                 quantifier,
@@ -40,26 +43,32 @@ impl<'a> Context<'a> {
                 second,
                 body,
             } => {
-                let pairs: Vec<(usize, usize)> = self
-                    .sessions
-                    .windows(2)
-                    .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
-                    .collect();
                 let mut verdicts = Vec::new();
-                for (a, b) in pairs {
+                for index in 1..self.sessions.len() {
+                    let (Some(&a), Some(&b)) =
+                        (self.sessions.get(index - 1), self.sessions.get(index))
+                    else {
+                        continue;
+                    };
                     let verdict = self.with_slot(*first, Bound::Event(Found::At(a, None)), |ctx| {
                         ctx.with_slot(*second, Bound::Event(Found::At(b, None)), |ctx| {
                             ctx.condition(body)
                         })
                     });
-                    let prefix = format!(
-                        "sessions of {} and {}",
-                        self.date_or_blank(a),
-                        self.date_or_blank(b)
-                    );
-                    verdicts.push(prefixed(verdict, &prefix));
+                    let why = verdict.why.clone();
+                    verdicts.push(Verdict {
+                        why: why.prefixed(move |view| {
+                            format!("sessions of {} and {}", view.date(a), view.date(b))
+                        }),
+                        ..verdict
+                    });
                 }
-                count(*quantifier, verdicts, false, "pair of consecutive sessions")
+                count(
+                    *quantifier,
+                    verdicts,
+                    false,
+                    Why::Static("pair of consecutive sessions"),
+                )
             }
             NodeKind::EachValue {
                 quantifier,
@@ -69,12 +78,12 @@ impl<'a> Context<'a> {
             } => {
                 let mut verdicts = Vec::new();
                 for value in values {
-                    let datum = Datum::Known(super::context::const_value(value), None);
+                    let datum = Datum::Known(Cow::Owned(super::context::const_value(value)), None);
                     let verdict =
                         self.with_slot(*slot, Bound::Value(datum), |ctx| ctx.condition(body));
                     verdicts.push(verdict);
                 }
-                count(*quantifier, verdicts, false, "value")
+                count(*quantifier, verdicts, false, Why::Static("value"))
             }
             NodeKind::Shows(event, cond) => match self.event(event) {
                 Found::At(position, _) => {
@@ -89,13 +98,12 @@ impl<'a> Context<'a> {
                 Found::At(position, _) => {
                     let bounds = super::temporal::bounds(self, std::slice::from_ref(window));
                     let inside = bounds.membership(self, position);
-                    let what = self.describe(position, None);
+                    let not = if inside == Truth::NotMet { "not " } else { "" };
                     let verdict = Verdict::new(
                         inside,
-                        format!(
-                            "{what} is {}in the window",
-                            if inside == Truth::NotMet { "not " } else { "" }
-                        ),
+                        Why::lazy(move |view| {
+                            format!("{} is {not}in the window", view.describe(position, None))
+                        }),
                     );
                     let verdict = match self.event(&window.anchor) {
                         Found::At(anchor, _) => self.rest_on(verdict, anchor),
@@ -109,7 +117,7 @@ impl<'a> Context<'a> {
             },
             NodeKind::Compare(left, op, right) => {
                 let (l, r) = (self.datum(left), self.datum(right));
-                let verdict = compare(self, left, &l, *op, &r);
+                let verdict = compare(left, &l, *op, &r);
                 self.rest_on_data(verdict, &[&l, &r])
             }
             NodeKind::In {
@@ -118,8 +126,8 @@ impl<'a> Context<'a> {
                 list,
             } => {
                 let datum = self.datum(value);
-                let items: Vec<Datum> = list.iter().map(|item| self.datum(item)).collect();
-                let verdict = in_list(self, value, &datum, &items);
+                let items: Vec<Datum<'a>> = list.iter().map(|item| self.datum(item)).collect();
+                let verdict = in_list(value, &datum, &items);
                 let verdict = if *negated { verdict.not() } else { verdict };
                 self.rest_on_data(verdict, &[&datum])
             }
@@ -129,7 +137,7 @@ impl<'a> Context<'a> {
                 differs,
             } => {
                 let (l, r) = (self.datum(left), self.datum(right));
-                let verdict = same(self, left, &l, &r, *differs);
+                let verdict = same(left, &l, &r, *differs);
                 self.rest_on_data(verdict, &[&l, &r])
             }
             NodeKind::Change {
@@ -140,9 +148,7 @@ impl<'a> Context<'a> {
                 reference,
             } => {
                 let (new, old) = (self.datum(value), self.datum(reference));
-                let verdict = change(
-                    self, value, reference, &new, &old, *direction, *bound, *percent,
-                );
+                let verdict = change(value, reference, &new, &old, *direction, *bound, *percent);
                 self.rest_on_data(verdict, &[&new, &old])
             }
             NodeKind::Rises {
@@ -153,28 +159,31 @@ impl<'a> Context<'a> {
             } => {
                 let selection = self.selection(series);
                 let reference_datum = self.datum(reference);
-                rises(self, attribute, &selection, &reference_datum, *min_values)
+                rises(self, attribute, selection, &reference_datum, *min_values)
             }
             NodeKind::Truthy(value) => {
                 let datum = self.datum(value);
+                let name = attribute_name(value);
                 let verdict = match &datum {
                     Datum::Known(v, source) => match v.as_bool() {
                         Some(b) => {
-                            let name = attribute_name(value);
-                            let on = source
-                                .map(|p| format!(" on {}", self.describe(p, None)))
-                                .unwrap_or_default();
+                            let source = *source;
                             Verdict::new(
                                 Truth::from_bool(b),
-                                format!(
-                                    "{name} {}{on}",
-                                    if b { "reported" } else { "not reported" }
-                                ),
+                                Why::lazy(move |view| {
+                                    let on = source
+                                        .map(|p| format!(" on {}", view.describe(p, None)))
+                                        .unwrap_or_default();
+                                    format!(
+                                        "{name} {}{on}",
+                                        if b { "reported" } else { "not reported" }
+                                    )
+                                }),
                             )
                         }
                         None => Verdict::new(
                             Truth::Unknown,
-                            format!("{} is not true or false", attribute_name(value)),
+                            Why::lazy(move |_| format!("{name} is not true or false")),
                         ),
                     },
                     Datum::Missing(why) | Datum::Range(_, _, why) => {
@@ -199,7 +208,7 @@ impl<'a> Context<'a> {
     }
 
     /// A criterion, evaluated once per patient.
-    pub fn criterion(&mut self, index: usize) -> Verdict {
+    pub fn criterion(&mut self, index: usize) -> Verdict<'a> {
         if let Some(Some(verdict)) = self.criteria.get(index) {
             return verdict.clone();
         }
@@ -214,21 +223,15 @@ impl<'a> Context<'a> {
         verdict
     }
 
-    fn date_or_blank(&self, position: usize) -> String {
-        self.date_at(position)
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    }
-
     /// The verdict also rests on the event at `position` (met no earlier than it).
-    fn rest_on(&self, verdict: Verdict, position: usize) -> Verdict {
+    fn rest_on(&self, verdict: Verdict<'a>, position: usize) -> Verdict<'a> {
         match self.date_at(position) {
             Some(date) => verdict.with_event(position, date),
             None => verdict,
         }
     }
 
-    fn rest_on_data(&self, mut verdict: Verdict, data: &[&Datum]) -> Verdict {
+    fn rest_on_data(&self, mut verdict: Verdict<'a>, data: &[&Datum<'a>]) -> Verdict<'a> {
         for datum in data {
             if let Datum::Known(_, Some(position)) = datum {
                 verdict = self.rest_on(verdict, *position);
@@ -240,21 +243,26 @@ impl<'a> Context<'a> {
     fn quantified(
         &mut self,
         quantifier: Quantifier,
-        selection: &Selection,
+        selection: Selection<'a>,
         slot: usize,
         body: Option<&'a Node>,
-    ) -> Verdict {
-        let mut verdicts = Vec::new();
+    ) -> Verdict<'a> {
+        let mut verdicts = Vec::with_capacity(selection.members.len());
         for &(position, membership) in &selection.members {
             let verdict = match body {
-                None => Verdict::new(
-                    Truth::Met,
-                    format!(
-                        "{} ({})",
-                        selection.description,
-                        self.describe(position, None)
-                    ),
-                ),
+                None => {
+                    let description = selection.description.clone();
+                    Verdict::new(
+                        Truth::Met,
+                        Why::lazy(move |view| {
+                            format!(
+                                "{} ({})",
+                                description.render(view),
+                                view.describe(position, None)
+                            )
+                        }),
+                    )
+                }
                 Some(body) => {
                     let bound = Bound::Event(Found::At(position, None));
                     self.with_slot(slot, bound, |ctx| {
@@ -264,21 +272,26 @@ impl<'a> Context<'a> {
             };
             let verdict = match membership {
                 Truth::Met => verdict,
-                _ => Verdict::new(
-                    Truth::Unknown,
-                    format!(
-                        "unknown whether {} is a {}",
-                        self.describe(position, None),
-                        selection.description
-                    ),
-                )
-                .and(verdict),
+                _ => {
+                    let description = selection.description.clone();
+                    let doubt = Why::lazy(move |view| {
+                        format!(
+                            "unknown whether {} is a {}",
+                            view.describe(position, None),
+                            description.render(view)
+                        )
+                    });
+                    Verdict::new(Truth::Unknown, doubt).and(verdict)
+                }
             };
             let verdict = self.rest_on(verdict, position);
             let is_session = self.event_at(position).is_some_and(|e| e.is_procedure());
             let verdict = if is_session && body.is_some() {
-                let prefix = self.describe(position, None);
-                prefixed(verdict, &prefix)
+                let why = verdict.why.clone();
+                Verdict {
+                    why: why.prefixed(move |view| view.describe(position, None)),
+                    ..verdict
+                }
             } else {
                 verdict
             };
@@ -286,9 +299,11 @@ impl<'a> Context<'a> {
         }
         let missing =
             selection.missing_if_empty && !selection.members.iter().any(|(_, m)| *m == Truth::Met);
-        let mut verdict = count(quantifier, verdicts, missing, &selection.description);
-        if missing && verdict.truth == Truth::Unknown && selection.members.is_empty() {
-            verdict.why = format!("no {}", selection.description);
+        let empty = selection.members.is_empty();
+        let noun = selection.description;
+        let mut verdict = count(quantifier, verdicts, missing, noun.clone());
+        if missing && verdict.truth == Truth::Unknown && empty {
+            verdict.why = Why::lazy(move |view| format!("no {}", noun.render(view)));
         }
         verdict
     }
@@ -309,25 +324,27 @@ fn innermost(why: &str) -> String {
     }
 }
 
-/// "session of 2021-04-01: ..." on a reason.
-fn prefixed(mut verdict: Verdict, prefix: &str) -> Verdict {
-    verdict.why = format!("{prefix}: {}", verdict.why);
-    verdict
-}
-
-fn attribute_name(node: &Node) -> String {
+fn attribute_name(node: &Node) -> &str {
     match &node.kind {
-        NodeKind::Attribute(name, _) => name.clone(),
-        _ => "the value".to_string(),
+        NodeKind::Attribute(name, _) => name,
+        _ => "the value",
     }
 }
 
 /// Combine the verdicts of the elements under a quantifier. `missing`: the selection was
 /// due to hold something and holds nothing certain, so "none" is unknown, not "no".
-fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &str) -> Verdict {
+fn count<'a>(
+    quantifier: Quantifier,
+    verdicts: Vec<Verdict<'a>>,
+    missing: bool,
+    noun: Why<'a>,
+) -> Verdict<'a> {
     let total = verdicts.len();
-    let (mut met, mut unknown, mut not_met): (Vec<Verdict>, Vec<Verdict>, Vec<Verdict>) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let (mut met, mut unknown, mut not_met): (
+        Vec<Verdict<'a>>,
+        Vec<Verdict<'a>>,
+        Vec<Verdict<'a>>,
+    ) = (Vec::new(), Vec::new(), Vec::new());
     for verdict in verdicts {
         match verdict.truth {
             Truth::Met => met.push(verdict),
@@ -337,47 +354,58 @@ fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &s
     }
     // Met at the earliest completion: sort the met ones by date.
     met.sort_by_key(|a| a.at);
-    let at_least =
-        |n: usize, met: Vec<Verdict>, unknown: Vec<Verdict>, not_met: Vec<Verdict>| -> Verdict {
-            if met.len() >= n && n > 0 {
-                let mut chosen: Vec<Verdict> = met.into_iter().take(n).collect();
-                let last = chosen.pop();
-                let mut verdict = match last {
-                    Some(v) => v,
-                    None => Verdict::new(Truth::Met, ""),
-                };
-                for other in chosen.into_iter().rev() {
-                    verdict.evidence.extend(other.evidence);
-                }
-                return verdict;
-            }
-            if n == 0 {
-                return Verdict::new(Truth::Met, format!("at least 0 {noun}"));
-            }
-            if met.len() + unknown.len() >= n || missing {
-                if let Some(first) = unknown.into_iter().next() {
-                    return Verdict {
-                        truth: Truth::Unknown,
-                        ..first
-                    };
-                }
-                return Verdict::new(Truth::Unknown, format!("no {noun}"));
-            }
-            let why = match (met.len(), not_met.last()) {
-                (0, Some(last)) => format!(
-                    "not met for any {noun} ({total} examined); last: {}",
-                    innermost(&last.why)
-                ),
-                (0, None) => format!("no {noun}"),
-                (found, _) => format!("only {found} of the {n} needed: {noun}"),
+    let no = |noun: Why<'a>| Why::lazy(move |view| format!("no {}", noun.render(view)));
+    let at_least = |n: usize,
+                    met: Vec<Verdict<'a>>,
+                    unknown: Vec<Verdict<'a>>,
+                    mut not_met: Vec<Verdict<'a>>|
+     -> Verdict<'a> {
+        if met.len() >= n && n > 0 {
+            let mut chosen: Vec<Verdict<'a>> = met.into_iter().take(n).collect();
+            let mut verdict = match chosen.pop() {
+                Some(v) => v,
+                None => Verdict::new(Truth::Met, ""),
             };
-            // Not met as of the last element examined: `no ...` is met then.
-            let at = not_met.iter().filter_map(|v| v.at).max();
-            Verdict {
-                at,
-                ..Verdict::new(Truth::NotMet, why)
+            for other in chosen.into_iter().rev() {
+                verdict.evidence.extend(other.evidence);
             }
-        };
+            return verdict;
+        }
+        if n == 0 {
+            let noun = noun.clone();
+            return Verdict::new(
+                Truth::Met,
+                Why::lazy(move |view| format!("at least 0 {}", noun.render(view))),
+            );
+        }
+        if met.len() + unknown.len() >= n || missing {
+            if let Some(first) = unknown.into_iter().next() {
+                return Verdict {
+                    truth: Truth::Unknown,
+                    ..first
+                };
+            }
+            return Verdict::new(Truth::Unknown, no(noun.clone()));
+        }
+        let found = met.len();
+        let noun = noun.clone();
+        // Not met as of the last element examined: `no ...` is met then.
+        let at = not_met.iter().filter_map(|v| v.at).max();
+        let last = not_met.pop().map(|v| v.why);
+        let why = Why::lazy(move |view| match (found, &last) {
+            (0, Some(last)) => format!(
+                "not met for any {} ({total} examined); last: {}",
+                noun.render(view),
+                innermost(&last.render(view))
+            ),
+            (0, None) => format!("no {}", noun.render(view)),
+            (found, _) => format!("only {found} of the {n} needed: {}", noun.render(view)),
+        });
+        Verdict {
+            at,
+            ..Verdict::new(Truth::NotMet, why)
+        }
+    };
     match quantifier {
         Quantifier::Any => at_least(1, met, unknown, not_met),
         Quantifier::AtLeast(n) => at_least(n as usize, met, unknown, not_met),
@@ -391,11 +419,14 @@ fn count(quantifier: Quantifier, verdicts: Vec<Verdict>, missing: bool, noun: &s
                 return first;
             }
             if missing {
-                return Verdict::new(Truth::Unknown, format!("no {noun}"));
+                return Verdict::new(Truth::Unknown, no(noun));
             }
             let mut iter = met.into_iter();
             match iter.next() {
-                None => Verdict::new(Truth::Met, format!("no {noun} to examine")),
+                None => Verdict::new(
+                    Truth::Met,
+                    Why::lazy(move |view| format!("no {} to examine", noun.render(view))),
+                ),
                 Some(first) => iter.fold(first, Verdict::and),
             }
         }

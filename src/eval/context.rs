@@ -1,9 +1,12 @@
 //! What evaluation knows about one patient: the sorted timeline, the sessions, the bound
 //! slots and the event examined; and how events, selections and values are found.
 
+use std::borrow::Cow;
+
 use super::temporal;
 use super::truth::Truth;
 use super::verdict::Verdict;
+use super::why::{View, Why};
 use crate::check::{Checked, Const, Node, NodeKind};
 use crate::date::Date;
 use crate::number::Decimal;
@@ -11,51 +14,70 @@ use crate::timeline::{Event, Patient, Value};
 
 /// One event found, or why there is none.
 #[derive(Debug, Clone)]
-pub enum Found {
+pub enum Found<'a> {
     /// The event at this position of the sorted timeline, with a name for it in reasons.
-    At(usize, Option<String>),
+    At(usize, Option<&'a str>),
     /// Which event is meant depends on missing data (a later candidate might belong).
-    Uncertain(String),
+    Uncertain(Why<'a>),
     /// No such event. `unbounded`: a bound on it is no bound (no next session: ever after).
     Absent {
-        /// Why there is none, in words.
-        why: String,
+        /// Why there is none.
+        why: Why<'a>,
         /// Whether a window on it is open rather than empty.
         unbounded: bool,
     },
 }
 
+impl<'a> Found<'a> {
+    fn absent(why: impl Into<Why<'a>>) -> Found<'a> {
+        Found::Absent {
+            why: why.into(),
+            unbounded: false,
+        }
+    }
+}
+
 /// A selection: events with how sure each is to belong.
 #[derive(Debug, Clone)]
-pub struct Selection {
+pub struct Selection<'a> {
     /// Positions in the sorted timeline, in timeline order, each with its membership.
     pub members: Vec<(usize, Truth)>,
     /// `unknown if none` and the window could hold a day: empty means missing data.
     pub missing_if_empty: bool,
     /// What was selected, for reasons ("CT/MRI 1 to 3 months after the session of ...").
-    pub description: String,
+    pub description: Why<'a>,
+}
+
+impl<'a> Selection<'a> {
+    fn empty() -> Selection<'a> {
+        Selection {
+            members: Vec::new(),
+            missing_if_empty: false,
+            description: Why::Static(""),
+        }
+    }
 }
 
 /// A value read from the timeline or written in the definition.
 #[derive(Debug, Clone)]
-pub enum Datum {
+pub enum Datum<'a> {
     /// The value, and the event it was read from.
-    Known(Value, Option<usize>),
+    Known(Cow<'a, Value>, Option<usize>),
     /// Missing, and why.
-    Missing(String),
+    Missing(Why<'a>),
     /// A number known only to lie in `[low, high]` (a score with unknown items), and why.
-    Range(Decimal, Decimal, String),
+    Range(Decimal, Decimal, Why<'a>),
 }
 
 /// A slot's content.
 #[derive(Debug, Clone)]
-pub enum Bound {
+pub enum Bound<'a> {
     /// Nothing bound yet.
     Empty,
     /// An event.
-    Event(Found),
+    Event(Found<'a>),
     /// A value.
-    Value(Datum),
+    Value(Datum<'a>),
 }
 
 /// The evaluation state for one patient and one definition.
@@ -67,11 +89,11 @@ pub struct Context<'a> {
     /// Positions of the sessions, in order.
     pub sessions: Vec<usize>,
     /// Bound slots.
-    pub slots: Vec<Bound>,
+    pub slots: Vec<Bound<'a>>,
     /// The events examined, innermost last.
     pub it: Vec<usize>,
     /// Criteria already evaluated.
-    pub criteria: Vec<Option<Verdict>>,
+    pub criteria: Vec<Option<Verdict<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -94,6 +116,14 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// What reasons are rendered from.
+    pub fn view(&self) -> View<'a> {
+        View {
+            patient: self.patient,
+            checked: self.checked,
+        }
+    }
+
     /// The event at a position.
     pub fn event_at(&self, position: usize) -> Option<&'a Event> {
         self.patient.events.get(position)
@@ -104,18 +134,13 @@ impl<'a> Context<'a> {
         self.event_at(position).map(|e| e.date)
     }
 
-    /// "the imaging of 2021-03-01", or the name a part gave it.
-    pub fn describe(&self, position: usize, label: Option<&str>) -> String {
-        match (label, self.event_at(position)) {
-            (Some(label), Some(event)) => format!("{label} ({})", event.date),
-            (_, Some(event)) if event.is_procedure() => format!("the session of {}", event.date),
-            (_, Some(event)) => format!("the {} of {}", event.kind, event.date),
-            (_, None) => "an event".to_string(),
-        }
-    }
-
     /// Bind a slot for the duration of `f`.
-    pub fn with_slot<T>(&mut self, slot: usize, bound: Bound, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub fn with_slot<T>(
+        &mut self,
+        slot: usize,
+        bound: Bound<'a>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let old = match self.slots.get_mut(slot) {
             Some(place) => std::mem::replace(place, bound),
             None => Bound::Empty,
@@ -135,21 +160,22 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// Bind a part's arguments and run `f` on its body.
+    /// Bind a part's arguments and run `f` on its body, with the part's description (its
+    /// `{M}` filled in, and the session it is about) for reasons.
     pub fn call<T>(
         &mut self,
         part: usize,
         args: &'a [Node],
-        f: impl FnOnce(&mut Self, &'a Node, Option<String>) -> T,
+        f: impl FnOnce(&mut Self, &'a Node, Why<'a>) -> T,
         absent: T,
     ) -> T {
         let checked = self.checked;
         let Some(part) = checked.parts.get(part) else {
             return absent;
         };
-        let mut bound = Vec::new();
+        let mut olds: Vec<(usize, Bound<'a>)> = Vec::with_capacity(args.len());
         let mut anchor = None;
-        let mut quoted: Vec<(String, String)> = Vec::new();
+        let mut quoted: Vec<(&'a str, Value)> = Vec::new();
         for (index, ((arg, &slot), &is_value)) in args
             .iter()
             .zip(&part.params)
@@ -160,43 +186,41 @@ impl<'a> Context<'a> {
                 let datum = self.datum(arg);
                 if let (Datum::Known(value, _), Some(name)) = (&datum, part.param_names.get(index))
                 {
-                    quoted.push((format!("{{{name}}}"), super::compare::show(value)));
+                    quoted.push((name.as_str(), value.as_ref().clone()));
                 }
                 Bound::Value(datum)
             } else {
                 match self.event(arg) {
                     Found::At(position, _) => {
-                        anchor.get_or_insert_with(|| match self.event_at(position) {
-                            Some(event) if event.is_procedure() => format!(" of {}", event.date),
-                            _ => format!(" ({})", self.describe(position, None)),
-                        });
+                        anchor.get_or_insert(position);
                         Bound::Event(Found::At(position, None))
                     }
                     found => Bound::Event(found),
                 }
             };
-            bound.push((slot, value));
+            let old = self
+                .slots
+                .get_mut(slot)
+                .map(|place| std::mem::replace(place, value))
+                .unwrap_or(Bound::Empty);
+            olds.push((slot, old));
         }
-        let olds: Vec<(usize, Bound)> = bound
-            .into_iter()
-            .map(|(slot, value)| {
-                let old = self
-                    .slots
-                    .get_mut(slot)
-                    .map(|place| std::mem::replace(place, value))
-                    .unwrap_or(Bound::Empty);
-                (slot, old)
-            })
-            .collect();
-        let description = part.description.clone().map(|d| {
-            let d = quoted
-                .iter()
-                .fold(d, |d, (name, value)| d.replace(name, value));
-            format!("{d}{}", anchor.unwrap_or_default())
+        let description = Why::lazy(move |view| match &part.description {
+            None => part.label.clone(),
+            Some(text) => {
+                let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
+                    text.replace(&format!("{{{name}}}"), &super::compare::show(value))
+                });
+                let anchor = match anchor.and_then(|p| view.patient.events.get(p).map(|e| (p, e))) {
+                    Some((_, event)) if event.is_procedure() => format!(" of {}", event.date),
+                    Some((position, _)) => format!(" ({})", view.describe(position, None)),
+                    None => String::new(),
+                };
+                format!("{text}{anchor}")
+            }
         });
-        let description = description.or_else(|| Some(part.name.replace('_', " ")));
         let out = f(self, &part.body, description);
-        for (slot, old) in olds {
+        for (slot, old) in olds.into_iter().rev() {
             if let Some(place) = self.slots.get_mut(slot) {
                 *place = old;
             }
@@ -205,22 +229,16 @@ impl<'a> Context<'a> {
     }
 
     /// The event a node names.
-    pub fn event(&mut self, node: &'a Node) -> Found {
+    pub fn event(&mut self, node: &'a Node) -> Found<'a> {
         match &node.kind {
             NodeKind::Slot(slot) => match self.slots.get(*slot) {
                 Some(Bound::Event(found)) => found.clone(),
-                _ => Found::Absent {
-                    why: "nothing bound".to_string(),
-                    unbounded: false,
-                },
+                _ => Found::absent("nothing bound"),
             },
             NodeKind::SessionNumber(n) => {
                 match self.sessions.get((*n as usize).saturating_sub(1)) {
                     Some(&position) => Found::At(position, None),
-                    None => Found::Absent {
-                        why: format!("no session {n}"),
-                        unbounded: false,
-                    },
+                    None => Found::absent(format!("no session {n}")),
                 }
             }
             NodeKind::NextSession(of) | NodeKind::PreviousSession(of) => {
@@ -235,10 +253,11 @@ impl<'a> Context<'a> {
                         match found {
                             Some(&s) => Found::At(s, None),
                             None => Found::Absent {
-                                why: format!(
-                                    "no {} session",
-                                    if next { "next" } else { "previous" }
-                                ),
+                                why: Why::Static(if next {
+                                    "no next session"
+                                } else {
+                                    "no previous session"
+                                }),
                                 unbounded: true,
                             },
                         }
@@ -249,44 +268,35 @@ impl<'a> Context<'a> {
             NodeKind::Latest(set) | NodeKind::Earliest(set) => {
                 let latest = matches!(node.kind, NodeKind::Latest(_));
                 let selection = self.selection(set);
-                pick(&selection, latest)
+                pick(selection, latest)
             }
-            NodeKind::Call(part, args) => self.call(
-                *part,
-                args,
-                |ctx, body, description| match ctx.event(body) {
-                    Found::At(position, None) => Found::At(
-                        position,
-                        ctx.checked
-                            .parts
-                            .get(*part)
-                            .map(|p| p.name.replace('_', " ")),
-                    ),
-                    Found::Absent { unbounded, .. } => Found::Absent {
-                        why: format!("no {}", description.unwrap_or_default()),
-                        unbounded,
+            NodeKind::Call(part, args) => {
+                let label = self.checked.parts.get(*part).map(|p| p.label.as_str());
+                self.call(
+                    *part,
+                    args,
+                    |ctx, body, description| match ctx.event(body) {
+                        Found::At(position, None) => Found::At(position, label),
+                        Found::Absent { unbounded, .. } => Found::Absent {
+                            why: Why::lazy(move |view| format!("no {}", description.render(view))),
+                            unbounded,
+                        },
+                        found => found,
                     },
-                    found => found,
-                },
-                Found::Absent {
-                    why: "no such part".to_string(),
-                    unbounded: false,
-                },
-            ),
-            _ => Found::Absent {
-                why: "not an event".to_string(),
-                unbounded: false,
-            },
+                    Found::absent("no such part"),
+                )
+            }
+            _ => Found::absent("not an event"),
         }
     }
 
     /// The events a node selects.
-    pub fn selection(&mut self, node: &'a Node) -> Selection {
+    pub fn selection(&mut self, node: &'a Node) -> Selection<'a> {
         match &node.kind {
             NodeKind::Sessions => Selection {
                 members: self.sessions.iter().map(|&s| (s, Truth::Met)).collect(),
                 missing_if_empty: false,
-                description: "session".to_string(),
+                description: Why::Static("session"),
             },
             NodeKind::Kind(kind) => Selection {
                 members: (0..self.patient.events.len())
@@ -294,23 +304,17 @@ impl<'a> Context<'a> {
                     .map(|p| (p, Truth::Met))
                     .collect(),
                 missing_if_empty: false,
-                description: kind.clone(),
+                description: Why::Borrowed(kind),
             },
             NodeKind::Call(part, args) => self.call(
                 *part,
                 args,
                 |ctx, body, description| {
                     let mut selection = ctx.selection(body);
-                    if let Some(description) = description {
-                        selection.description = description;
-                    }
+                    selection.description = description;
                     selection
                 },
-                Selection {
-                    members: Vec::new(),
-                    missing_if_empty: false,
-                    description: String::new(),
-                },
+                Selection::empty(),
             ),
             NodeKind::Select {
                 head,
@@ -347,41 +351,33 @@ impl<'a> Context<'a> {
                     description: base.description,
                 }
             }
-            _ => Selection {
-                members: Vec::new(),
-                missing_if_empty: false,
-                description: String::new(),
-            },
+            _ => Selection::empty(),
         }
     }
 
     /// The value a node stands for.
-    pub fn datum(&mut self, node: &'a Node) -> Datum {
+    pub fn datum(&mut self, node: &'a Node) -> Datum<'a> {
         match &node.kind {
-            NodeKind::Const(constant) => Datum::Known(const_value(constant), None),
+            NodeKind::Const(constant) => Datum::Known(Cow::Owned(const_value(constant)), None),
             NodeKind::Slot(slot) => match self.slots.get(*slot) {
                 Some(Bound::Value(datum)) => datum.clone(),
-                _ => Datum::Missing("nothing bound".to_string()),
+                _ => Datum::Missing(Why::Static("nothing bound")),
             },
             NodeKind::Attribute(name, of) => {
                 let found = match of {
                     None => match self.it.last() {
                         Some(&position) => Found::At(position, None),
-                        None => Found::Absent {
-                            why: "no event examined".to_string(),
-                            unbounded: false,
-                        },
+                        None => Found::absent("no event examined"),
                     },
                     Some(of) => self.event(of),
                 };
                 match found {
                     Found::At(position, label) => {
                         match self.event_at(position).and_then(|e| e.get(name)) {
-                            Some(value) => Datum::Known(value.clone(), Some(position)),
-                            None => Datum::Missing(format!(
-                                "{name} missing on {}",
-                                self.describe(position, label.as_deref())
-                            )),
+                            Some(value) => Datum::Known(Cow::Borrowed(value), Some(position)),
+                            None => Datum::Missing(Why::lazy(move |view| {
+                                format!("{name} missing on {}", view.describe(position, label))
+                            })),
                         }
                     }
                     Found::Absent { why, .. } | Found::Uncertain(why) => Datum::Missing(why),
@@ -396,43 +392,43 @@ impl<'a> Context<'a> {
                     Some(Found::At(position, _)) => {
                         match self.sessions.iter().position(|&s| s == position) {
                             Some(index) => Datum::Known(
-                                Value::Number(crate::number::Decimal::from_i64(index as i64 + 1)),
+                                Cow::Owned(Value::Number(Decimal::from_i64(index as i64 + 1))),
                                 Some(position),
                             ),
-                            None => Datum::Missing("not a session".to_string()),
+                            None => Datum::Missing(Why::Static("not a session")),
                         }
                     }
-                    _ => Datum::Missing("no session".to_string()),
+                    _ => Datum::Missing(Why::Static("no session")),
                 }
             }
             NodeKind::Call(part, args) => self.call(
                 *part,
                 args,
                 |ctx, body, _| ctx.datum(body),
-                Datum::Missing("no such part".to_string()),
+                Datum::Missing(Why::Static("no such part")),
             ),
             NodeKind::Arith(op, left, right) => {
                 let (left, right) = (self.datum(left), self.datum(right));
                 super::arith::arith(*op, &left, &right)
             }
             NodeKind::Score(items) => {
-                let verdicts: Vec<(Decimal, super::truth::Truth, String)> = items
+                let verdicts: Vec<(Decimal, Truth, Why<'a>)> = items
                     .iter()
                     .map(|(points, condition)| {
                         let verdict = self.condition(condition);
                         (*points, verdict.truth, verdict.why)
                     })
                     .collect();
-                super::arith::score(&verdicts)
+                super::arith::score(verdicts)
             }
-            _ => Datum::Missing("not a value".to_string()),
+            _ => Datum::Missing(Why::Static("not a value")),
         }
     }
 }
 
 /// The latest (or earliest) member. A later member whose membership is unknown makes the
 /// choice itself unknown.
-fn pick(selection: &Selection, latest: bool) -> Found {
+fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
     let ordered: Box<dyn Iterator<Item = &(usize, Truth)>> = if latest {
         Box::new(selection.members.iter().rev())
     } else {
@@ -442,21 +438,25 @@ fn pick(selection: &Selection, latest: bool) -> Found {
         match membership {
             Truth::Met => return Found::At(position, None),
             Truth::Unknown => {
-                return Found::Uncertain(format!(
-                    "unknown which is the {} {}",
-                    if latest { "latest" } else { "earliest" },
-                    selection.description
-                ));
+                let description = selection.description;
+                return Found::Uncertain(Why::lazy(move |view| {
+                    format!(
+                        "unknown which is the {} {}",
+                        if latest { "latest" } else { "earliest" },
+                        description.render(view)
+                    )
+                }));
             }
             Truth::NotMet => {}
         }
     }
-    Found::Absent {
-        why: format!("no {}", selection.description),
-        unbounded: false,
-    }
+    let description = selection.description;
+    Found::absent(Why::lazy(move |view| {
+        format!("no {}", description.render(view))
+    }))
 }
 
+/// A constant as a timeline value.
 pub fn const_value(constant: &Const) -> Value {
     match constant {
         Const::Number(n) => Value::Number(*n),

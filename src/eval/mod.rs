@@ -8,6 +8,7 @@ mod temporal;
 mod trend;
 pub mod truth;
 mod verdict;
+mod why;
 
 pub use truth::Truth;
 
@@ -84,7 +85,7 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
             } else {
                 None
             },
-            why: verdict.why,
+            why: verdict.why.render(&ctx.view()),
             evidence,
         });
     }

@@ -6,49 +6,62 @@ use super::compare::show;
 use super::context::{Context, Datum, Selection};
 use super::truth::Truth;
 use super::verdict::Verdict;
+use super::why::Why;
 use crate::number::Decimal;
 use crate::timeline::Value;
 
 /// Evaluate `ATTRIBUTE of SERIES rises continuously above REFERENCE, with at least N values`.
-pub fn rises(
-    ctx: &Context<'_>,
-    attribute: &str,
-    series: &Selection,
-    reference: &Datum,
+pub fn rises<'a>(
+    ctx: &Context<'a>,
+    attribute: &'a str,
+    series: Selection<'a>,
+    reference: &Datum<'a>,
     min_values: u32,
-) -> Verdict {
-    let label = series.description.clone();
+) -> Verdict<'a> {
+    let label = series.description;
     if series.members.iter().any(|(_, m)| *m == Truth::Unknown) {
         return Verdict::new(
             Truth::Unknown,
-            format!("unknown which results belong to {label}"),
+            Why::lazy(move |view| {
+                format!("unknown which results belong to {}", label.render(view))
+            }),
         );
     }
-    let positions: Vec<usize> = series.members.iter().map(|(p, _)| *p).collect();
-    if positions.len() < min_values as usize {
-        let why = match positions.len() {
-            0 => format!("no {label}"),
-            n => format!("only {n} of {label}, fewer than {min_values}"),
-        };
+    let count = series.members.len();
+    if count < min_values as usize {
+        let why = Why::lazy(move |view| match count {
+            0 => format!("no {}", label.render(view)),
+            n => format!(
+                "only {n} of {}, fewer than {min_values}",
+                label.render(view)
+            ),
+        });
         return Verdict::new(Truth::NotMet, why);
     }
-    let mut values: Vec<(usize, Decimal)> = Vec::new();
-    for &position in &positions {
-        let Some(event) = ctx.event_at(position) else {
-            continue;
-        };
-        match event.get(attribute).and_then(Value::as_number) {
+    let mut values: Vec<(usize, Decimal)> = Vec::with_capacity(count);
+    for &(position, _) in &series.members {
+        match ctx
+            .event_at(position)
+            .and_then(|e| e.get(attribute))
+            .and_then(Value::as_number)
+        {
             Some(value) => values.push((position, value)),
             None => {
                 return Verdict::new(
                     Truth::Unknown,
-                    format!("{attribute} missing on {}", ctx.describe(position, None)),
+                    Why::lazy(move |view| {
+                        format!("{attribute} missing on {}", view.describe(position, None))
+                    }),
                 );
             }
         }
     }
     // Different units are different assays (PIVKA-II in ng/mL and mAU/mL): never compared.
-    let mut units: Vec<String> = positions.iter().filter_map(|&p| unit(ctx, p)).collect();
+    let mut units: Vec<&'a str> = series
+        .members
+        .iter()
+        .filter_map(|&(p, _)| unit(ctx, p))
+        .collect();
     if let Datum::Known(_, Some(p)) = reference {
         units.extend(unit(ctx, *p));
     }
@@ -57,21 +70,26 @@ pub fn rises(
     if units.len() > 1 {
         return Verdict::new(
             Truth::Unknown,
-            format!(
-                "{label} mixes units ({}), which are not comparable",
-                units.join(", ")
-            ),
+            Why::lazy(move |view| {
+                format!(
+                    "{} mixes units ({}), which are not comparable",
+                    label.render(view),
+                    units.join(", ")
+                )
+            }),
         );
     }
     for pair in values.windows(2) {
-        if let [(_, before), (position, after)] = pair {
+        if let [(_, before), (position, after)] = *pair {
             if after < before {
                 return Verdict::new(
                     Truth::NotMet,
-                    format!(
-                        "{attribute} fell from {before} to {after} on {}",
-                        ctx.describe(*position, None)
-                    ),
+                    Why::lazy(move |view| {
+                        format!(
+                            "{attribute} fell from {before} to {after} on {}",
+                            view.describe(position, None)
+                        )
+                    }),
                 );
             }
         }
@@ -83,7 +101,7 @@ pub fn rises(
                 return Verdict::new(
                     Truth::Unknown,
                     format!("the reference {} is not a number", show(value)),
-                )
+                );
             }
         },
         Datum::Missing(why) | Datum::Range(_, _, why) => {
@@ -91,16 +109,19 @@ pub fn rises(
         }
     };
     let last = values.last().map(|(_, v)| *v);
-    let first_above = values.iter().find(|(_, v)| *v > reference_value);
+    let first_above = values.iter().find(|(_, v)| *v > reference_value).copied();
     match (last, first_above) {
-        (Some(last), Some(&(position, value))) if last > reference_value => {
+        (Some(last), Some((position, value))) if last > reference_value => {
+            let results = values.len();
             let mut verdict = Verdict::new(
                 Truth::Met,
-                format!(
-                    "{attribute} rose without falling over {} results in {label}, from {reference_value} before it to {value} on {}",
-                    values.len(),
-                    ctx.describe(position, None)
-                ),
+                Why::lazy(move |view| {
+                    format!(
+                        "{attribute} rose without falling over {results} results in {}, from {reference_value} before it to {value} on {}",
+                        label.render(view),
+                        view.describe(position, None)
+                    )
+                }),
             );
             if let Some(date) = ctx.date_at(position) {
                 verdict = verdict.with_event(position, date);
@@ -117,14 +138,18 @@ pub fn rises(
         }
         _ => Verdict::new(
             Truth::NotMet,
-            format!("{attribute} in {label} did not end above {reference_value}"),
+            Why::lazy(move |view| {
+                format!(
+                    "{attribute} in {} did not end above {reference_value}",
+                    label.render(view)
+                )
+            }),
         ),
     }
 }
 
-fn unit(ctx: &Context<'_>, position: usize) -> Option<String> {
+fn unit<'a>(ctx: &Context<'a>, position: usize) -> Option<&'a str> {
     ctx.event_at(position)
         .and_then(|e| e.get("unit"))
         .and_then(|u| u.as_text())
-        .map(str::to_string)
 }

@@ -1,27 +1,28 @@
-//! A condition's result with what decided it: when, which events, and why in words.
+//! A condition's result with what decided it: when, which events, and why.
 
 use super::truth::Truth;
+use super::why::Why;
 use crate::date::Date;
 
 /// The result of one condition for one patient.
 #[derive(Debug, Clone)]
-pub struct Verdict {
+pub struct Verdict<'a> {
     /// Met, not met, unknown.
     pub truth: Truth,
     /// When met: the date of the event that completed it.
     pub at: Option<Date>,
     /// The events (positions in the sorted timeline) that decided it.
     pub evidence: Vec<usize>,
-    /// One sentence saying what decided it, or which data is missing.
-    pub why: String,
+    /// What decided it, or which data is missing.
+    pub why: Why<'a>,
     /// Unknown because a report said "not evaluable" (mRECIST `NE`): an answer, so no
     /// `else` replaces it.
     pub not_evaluable: bool,
 }
 
-impl Verdict {
+impl<'a> Verdict<'a> {
     /// A verdict with no events behind it.
-    pub fn new(truth: Truth, why: impl Into<String>) -> Verdict {
+    pub fn new(truth: Truth, why: impl Into<Why<'a>>) -> Verdict<'a> {
         Verdict {
             truth,
             at: None,
@@ -32,14 +33,14 @@ impl Verdict {
     }
 
     /// The same verdict, also resting on an event at `date`.
-    pub fn with_event(mut self, position: usize, date: Date) -> Verdict {
+    pub fn with_event(mut self, position: usize, date: Date) -> Verdict<'a> {
         self.evidence.push(position);
         self.at = later(self.at, Some(date));
         self
     }
 
     /// Kleene `not`: the reason stays, the truth flips.
-    pub fn not(self) -> Verdict {
+    pub fn not(self) -> Verdict<'a> {
         Verdict {
             truth: self.truth.not(),
             ..self
@@ -47,9 +48,19 @@ impl Verdict {
     }
 
     /// Kleene `and`: met at the later of the two; otherwise the operand that decided.
-    pub fn and(self, other: Verdict) -> Verdict {
+    pub fn and(self, other: Verdict<'a>) -> Verdict<'a> {
         match (self.truth, other.truth) {
-            (Truth::Met, Truth::Met) => merge(self, other, Truth::Met),
+            (Truth::Met, Truth::Met) => {
+                let mut evidence = self.evidence;
+                evidence.extend(other.evidence);
+                Verdict {
+                    truth: Truth::Met,
+                    at: later(self.at, other.at),
+                    evidence,
+                    why: self.why.join(other.why),
+                    not_evaluable: false,
+                }
+            }
             (Truth::NotMet, _) => self,
             (_, Truth::NotMet) => other,
             (Truth::Unknown, _) => self,
@@ -57,8 +68,9 @@ impl Verdict {
         }
     }
 
-    /// Kleene `or`: met at the earlier of the met operands; otherwise the unknown one, or both reasons.
-    pub fn or(self, other: Verdict) -> Verdict {
+    /// Kleene `or`: met at the earlier of the met operands; otherwise the unknown one, or
+    /// both reasons.
+    pub fn or(self, other: Verdict<'a>) -> Verdict<'a> {
         match (self.truth, other.truth) {
             (Truth::Met, Truth::Met) => {
                 if earlier_or_same(self.at, other.at) {
@@ -71,36 +83,28 @@ impl Verdict {
             (_, Truth::Met) => other,
             (Truth::Unknown, _) => self,
             (_, Truth::Unknown) => other,
-            (Truth::NotMet, Truth::NotMet) => Verdict {
-                why: format!("{}; {}", self.why, other.why),
-                ..Verdict::new(Truth::NotMet, "")
-            },
+            (Truth::NotMet, Truth::NotMet) => Verdict::new(Truth::NotMet, self.why.join(other.why)),
         }
     }
 
-    /// `self else fallback`: the fallback decides only when `self` is unknown, and the
-    /// reason says that it did.
-    pub fn otherwise(self, fallback: impl FnOnce() -> Verdict) -> Verdict {
+    /// `self else fallback`: the fallback decides only when `self` is unknown (and not a
+    /// reported "not evaluable"), and the reason says that it did.
+    pub fn otherwise(self, fallback: impl FnOnce() -> Verdict<'a>) -> Verdict<'a> {
         if self.truth != Truth::Unknown || self.not_evaluable {
             return self;
         }
         let used = fallback();
+        let (first, second) = (used.why.clone(), self.why);
         Verdict {
-            why: format!("{} (fallback, as {})", used.why, self.why),
+            why: Why::lazy(move |view| {
+                format!(
+                    "{} (fallback, as {})",
+                    first.render(view),
+                    second.render(view)
+                )
+            }),
             ..used
         }
-    }
-}
-
-fn merge(a: Verdict, b: Verdict, truth: Truth) -> Verdict {
-    let mut evidence = a.evidence;
-    evidence.extend(b.evidence);
-    Verdict {
-        truth,
-        at: later(a.at, b.at),
-        evidence,
-        why: format!("{}; {}", a.why, b.why),
-        not_evaluable: false,
     }
 }
 
