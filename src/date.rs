@@ -235,9 +235,33 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     })
 }
 
+impl Date {
+    /// `YYYY-MM-DD` as bytes, without the formatting machinery (dates are written for
+    /// every reason and every evidence entry).
+    pub fn to_bytes(self) -> [u8; 10] {
+        // INVARIANT: years are 1800..=2200 (see `parse` and the arithmetic), so four
+        // digits always suffice.
+        let year = self.year.unsigned_abs();
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(u32::from(self.month) / 10),
+            digit(u32::from(self.month)),
+            b'-',
+            digit(u32::from(self.day) / 10),
+            digit(u32::from(self.day)),
+        ]
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let bytes = self.to_bytes();
+        f.write_str(std::str::from_utf8(&bytes).unwrap_or("????-??-??"))
     }
 }
 

@@ -8,16 +8,9 @@ use crate::source::Span;
 /// A variable slot: a bound event or value, numbered across the whole definition.
 pub type Slot = usize;
 
-/// A constant value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Const {
-    /// A number.
-    Number(Decimal),
-    /// A word or quoted text.
-    Text(String),
-    /// `true` or `false`.
-    Bool(bool),
-}
+/// A constant value: the same type as a timeline value, so evaluation compares the two
+/// without converting (only numbers, texts and yes/no occur in definitions).
+pub use crate::timeline::Value as Const;
 
 /// A window on an anchor event.
 #[derive(Debug, Clone)]

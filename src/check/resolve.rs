@@ -585,6 +585,7 @@ impl<'d> Checker<'d> {
                     Const::Number(_) => ValueTy::Number,
                     Const::Text(_) => ValueTy::Text,
                     Const::Bool(_) => ValueTy::Bool,
+                    Const::List(_) | Const::Object(_) => ValueTy::Any,
                 };
                 Some((node(NodeKind::Const(constant)), Ty::Value(vty)))
             }
@@ -1104,5 +1105,6 @@ fn constant_text(constant: &Const) -> String {
         Const::Number(n) => n.to_string(),
         Const::Text(t) => t.clone(),
         Const::Bool(b) => b.to_string(),
+        Const::List(_) | Const::Object(_) => String::new(),
     }
 }

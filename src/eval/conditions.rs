@@ -78,7 +78,7 @@ impl<'a> Context<'a> {
             } => {
                 let mut verdicts = Vec::new();
                 for value in values {
-                    let datum = Datum::Known(Cow::Owned(super::context::const_value(value)), None);
+                    let datum = Datum::Known(Cow::Borrowed(value), None);
                     let verdict =
                         self.with_slot(*slot, Bound::Value(datum), |ctx| ctx.condition(body));
                     verdicts.push(verdict);

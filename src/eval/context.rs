@@ -7,7 +7,7 @@ use super::temporal;
 use super::truth::Truth;
 use super::verdict::Verdict;
 use super::why::{View, Why};
-use crate::check::{Checked, Const, Node, NodeKind};
+use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::number::Decimal;
 use crate::timeline::{Event, Patient, Value};
@@ -358,7 +358,7 @@ impl<'a> Context<'a> {
     /// The value a node stands for.
     pub fn datum(&mut self, node: &'a Node) -> Datum<'a> {
         match &node.kind {
-            NodeKind::Const(constant) => Datum::Known(Cow::Owned(const_value(constant)), None),
+            NodeKind::Const(constant) => Datum::Known(Cow::Borrowed(constant), None),
             NodeKind::Slot(slot) => match self.slots.get(*slot) {
                 Some(Bound::Value(datum)) => datum.clone(),
                 _ => Datum::Missing(Why::Static("nothing bound")),
@@ -454,13 +454,4 @@ fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
     Found::absent(Why::lazy(move |view| {
         format!("no {}", description.render(view))
     }))
-}
-
-/// A constant as a timeline value.
-pub fn const_value(constant: &Const) -> Value {
-    match constant {
-        Const::Number(n) => Value::Number(*n),
-        Const::Text(t) => Value::Text(t.clone()),
-        Const::Bool(b) => Value::Bool(*b),
-    }
 }

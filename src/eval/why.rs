@@ -20,12 +20,31 @@ pub struct View<'a> {
 impl View<'_> {
     /// "the imaging of 2021-03-01", "the session of ...", or the name a part gave it.
     pub fn describe(&self, position: usize, label: Option<&str>) -> String {
-        match (label, self.patient.events.get(position)) {
-            (Some(label), Some(event)) => format!("{label} ({})", event.date),
-            (_, Some(event)) if event.is_procedure() => format!("the session of {}", event.date),
-            (_, Some(event)) => format!("the {} of {}", event.kind, event.date),
-            (_, None) => "an event".to_string(),
+        let Some(event) = self.patient.events.get(position) else {
+            return "an event".to_string();
+        };
+        let date = event.date.to_bytes();
+        let date = std::str::from_utf8(&date).unwrap_or("");
+        let mut out = String::with_capacity(32);
+        match label {
+            Some(label) => {
+                out.push_str(label);
+                out.push_str(" (");
+                out.push_str(date);
+                out.push(')');
+            }
+            None => {
+                out.push_str("the ");
+                out.push_str(if event.is_procedure() {
+                    "session"
+                } else {
+                    &event.kind
+                });
+                out.push_str(" of ");
+                out.push_str(date);
+            }
         }
+        out
     }
 
     /// The date of the event at a position, as text.
@@ -69,12 +88,22 @@ impl<'a> Why<'a> {
 
     /// "`prefix`: reason", written late.
     pub fn prefixed(self, prefix: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
-        Why::lazy(move |view| format!("{}: {}", prefix(view), self.render(view)))
+        Why::lazy(move |view| {
+            let mut out = prefix(view);
+            out.push_str(": ");
+            out.push_str(&self.render(view));
+            out
+        })
     }
 
     /// "first; second", written late.
     pub fn join(self, other: Why<'a>) -> Why<'a> {
-        Why::lazy(move |view| format!("{}; {}", self.render(view), other.render(view)))
+        Why::lazy(move |view| {
+            let mut out = self.render(view);
+            out.push_str("; ");
+            out.push_str(&other.render(view));
+            out
+        })
     }
 }
 
