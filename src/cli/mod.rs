@@ -23,6 +23,19 @@ enum Command {
     Eval(EvalArgs),
     /// Parse and check definition files (and, with --input, a cohort); exit 1 on any error.
     Check(CheckArgs),
+    /// Write a seeded synthetic cohort (JSON Lines) to standard output, for benchmarks.
+    Synth(SynthArgs),
+}
+
+/// `refract synth`
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// How many patients.
+    #[arg(long, default_value_t = 1000)]
+    patients: usize,
+    /// The seed: the same seed gives the same cohort, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 /// `refract eval`
@@ -72,6 +85,19 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
+        Command::Synth(args) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = refract::synth::write_cohort(args.patients, args.seed, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out));
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: writing the cohort: {error}");
+                    ExitCode::from(1)
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,133 @@
+//! `cargo bench --bench throughput [-- PATIENTS]`: patients per second on synthetic
+//! patients, in one run: reading alone, each shipped definition, all six, and the
+//! hand-written Rust of two definitions against the interpreter running the same ones.
+//! Evaluation figures exclude parsing; the ratio is interpreter time / hand-written time.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+#[path = "handwritten/mod.rs"]
+mod handwritten;
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use refract::check::Checked;
+use refract::eval::evaluate;
+use refract::report::outcome_line;
+use refract::timeline::{parse_patient, Origin, Patient};
+use refract::vocabulary::Vocabulary;
+
+const SEED: u64 = 2026;
+
+fn per_second(patients: usize, elapsed: Duration) -> f64 {
+    patients as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// The best of three runs, to keep one disturbance out of the figure.
+fn best_of_three(mut run: impl FnMut()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn main() {
+    let patients: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let vocabulary = Vocabulary::builtin();
+    let texts: Vec<String> = (0..patients)
+        .map(|i| refract::synth::patient_json(i, SEED))
+        .collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+
+    let origin = Origin::new("synthetic", None);
+    let mut parsed: Vec<Patient> = Vec::new();
+    let parse = best_of_three(|| {
+        parsed = texts
+            .iter()
+            .map(|t| parse_patient(t, &origin, &vocabulary).unwrap())
+            .collect();
+    });
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = refract::definition_files(&[root.join("definitions")]).unwrap();
+    let mut definitions: Vec<Checked> = files
+        .iter()
+        .map(|f| refract::load_definition(f, &vocabulary).unwrap().0)
+        .collect();
+    definitions.sort_by(|a, b| a.id.cmp(&b.id));
+
+    println!(
+        "{patients} synthetic patients (seed {SEED}), {:.0} bytes each, one thread",
+        bytes as f64 / patients as f64
+    );
+    println!();
+    println!("{:<34} {:>12} {:>14}", "what", "time (ms)", "patients/s");
+    let row = |what: &str, time: Duration| {
+        println!(
+            "{what:<34} {:>12.1} {:>14.0}",
+            time.as_secs_f64() * 1e3,
+            per_second(patients, time)
+        );
+    };
+    row("read + parse JSON (the floor)", parse);
+    let mut all = Duration::ZERO;
+    for definition in &definitions {
+        let time = best_of_three(|| {
+            for patient in &parsed {
+                black_box(outcome_line(&evaluate(definition, patient)));
+            }
+        });
+        all += time;
+        row(&format!("evaluate + write {}", definition.id), time);
+    }
+    row("evaluate + write all six", all);
+    println!(
+        "{:<34} {:>12.2}",
+        "all six / parse",
+        all.as_secs_f64() / parse.as_secs_f64()
+    );
+
+    println!();
+    println!(
+        "{:<16} {:>16} {:>16} {:>8}",
+        "definition", "interpreter ms", "hand-written ms", "ratio"
+    );
+    type Hand = fn(&Patient) -> handwritten::Result;
+    for (id, hand) in [
+        ("cci-2022", handwritten::cci::evaluate as Hand),
+        ("jsh-lcsgj-2014", handwritten::lcsgj::evaluate as Hand),
+    ] {
+        let definition = definitions.iter().find(|d| d.id == id).unwrap();
+        // Evaluation only, reasons included: what a caller gets.
+        let interpreted = best_of_three(|| {
+            for patient in &parsed {
+                black_box(evaluate(definition, patient));
+            }
+        });
+        let written = best_of_three(|| {
+            for patient in &parsed {
+                black_box(hand(patient));
+            }
+        });
+        println!(
+            "{id:<16} {:>16.1} {:>16.1} {:>8.2}",
+            interpreted.as_secs_f64() * 1e3,
+            written.as_secs_f64() * 1e3,
+            interpreted.as_secs_f64() / written.as_secs_f64().max(1e-9)
+        );
+    }
+}
