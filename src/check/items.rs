@@ -154,6 +154,7 @@ pub fn check_definition(
             params: part.params,
             param_names: part.ast.params.iter().map(|p| p.node.clone()).collect(),
             value_params: part.value_params,
+            reads_caller_it: part.reads_caller_it,
             body,
             ty,
         });

@@ -47,6 +47,9 @@ pub struct CheckedPart {
     pub params: Vec<Slot>,
     /// The parameters' names (a description may quote a value parameter as `{M}`).
     pub param_names: Vec<String>,
+    /// Whether its result depends on the event examined where it is used, not only on its
+    /// arguments (then it is not cached).
+    pub reads_caller_it: bool,
     /// Whether each parameter is a value (`test is M`) rather than an event.
     pub value_params: Vec<bool>,
     /// Its body.

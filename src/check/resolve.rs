@@ -36,6 +36,10 @@ pub struct PartEntry<'d> {
     pub state: PartState,
     /// Whether anything uses it.
     pub used: bool,
+    /// Whether its body reads the event examined where it is used (a bare attribute
+    /// outside any `shows`/`where` of its own): then its result depends on more than its
+    /// arguments.
+    pub reads_caller_it: bool,
 }
 
 /// A criterion while the definition is checked.
@@ -72,6 +76,8 @@ pub struct Checker<'d> {
     pub slots: usize,
     /// Parts being checked inside each other right now.
     part_depth: usize,
+    /// The parts being checked, innermost last.
+    part_stack: Vec<usize>,
     /// Problems found.
     pub problems: Vec<Problem>,
 }
@@ -91,6 +97,7 @@ impl<'d> Checker<'d> {
             it_depth: 0,
             slots: 0,
             part_depth: 0,
+            part_stack: Vec::new(),
             problems: Vec::new(),
         };
         for part in definition.parts() {
@@ -105,6 +112,7 @@ impl<'d> Checker<'d> {
                 value_params: vec![false; part.params.len()],
                 state: PartState::Unvisited,
                 used: false,
+                reads_caller_it: false,
             });
         }
         for criterion in definition.criteria() {
@@ -216,7 +224,9 @@ impl<'d> Checker<'d> {
         // A part may speak of "the event examined" (`it`): its users supply one.
         let depth = std::mem::replace(&mut self.it_depth, 1);
         self.part_depth += 1;
+        self.part_stack.push(index);
         let result = self.any(&ast.body);
+        self.part_stack.pop();
         self.part_depth -= 1;
         self.scopes = saved;
         self.it_depth = depth;
@@ -226,6 +236,15 @@ impl<'d> Checker<'d> {
             None => PartState::Failed,
         };
         Some(())
+    }
+
+    /// A bare attribute (or `number`) at a part's own level reads its caller's event.
+    fn note_reads_it(&mut self) {
+        if self.it_depth == 1 {
+            if let Some(entry) = self.part_stack.last().and_then(|&i| self.parts.get_mut(i)) {
+                entry.reads_caller_it = true;
+            }
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<Binding> {
@@ -858,6 +877,7 @@ impl<'d> Checker<'d> {
             return Some((node(NodeKind::Criterion(index)), Ty::Cond));
         }
         if name == "number" && self.it_depth > 0 {
+            self.note_reads_it();
             return Some((
                 node(NodeKind::SessionOrdinal(None)),
                 Ty::Value(ValueTy::Number),
@@ -880,6 +900,7 @@ impl<'d> Checker<'d> {
                     )),
                 );
             }
+            self.note_reads_it();
             let vty = self.attribute_type(name);
             return Some((
                 node(NodeKind::Attribute(name.to_string(), None)),
@@ -957,6 +978,7 @@ impl<'d> Checker<'d> {
             Problem::warning("refract::check::unfamiliar_attribute", format!("`{name}` is not an attribute of the timeline format"), span, "read from the timeline as it is")
                 .with_help("if this is a new attribute the timelines carry, nothing to do; otherwise check the spelling"),
         );
+        self.note_reads_it();
         Some((
             Node {
                 kind: NodeKind::Attribute(name.to_string(), None),
@@ -1040,6 +1062,9 @@ impl<'d> Checker<'d> {
         };
         let (name, expected) = (entry.ast.name.node.clone(), entry.params.len());
         let value_params = entry.value_params.clone();
+        if entry.reads_caller_it {
+            self.note_reads_it();
+        }
         if args.len() != expected {
             return self.error(
                 Problem::error(

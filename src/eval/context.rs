@@ -94,7 +94,14 @@ pub struct Context<'a> {
     pub it: Vec<usize>,
     /// Criteria already evaluated.
     pub criteria: Vec<Option<Verdict<'a>>>,
+    /// Parts already called with the same events (`response(S)` is asked for again and
+    /// again): a part that depends only on its arguments gives the same answer.
+    selections: Vec<(CallKey, Selection<'a>)>,
+    events: Vec<(CallKey, Found<'a>)>,
 }
+
+/// A part and the events it was called with (positions; 0 and MAX for absent events).
+type CallKey = (usize, usize, usize);
 
 impl<'a> Context<'a> {
     /// A fresh context.
@@ -113,7 +120,32 @@ impl<'a> Context<'a> {
             slots: vec![Bound::Empty; checked.slots],
             it: Vec::new(),
             criteria: vec![None; checked.criteria.len()],
+            selections: Vec::new(),
+            events: Vec::new(),
         }
+    }
+
+    /// The cache key of a call, if its result depends only on up to two event arguments.
+    fn call_key(&mut self, part: usize, args: &'a [Node]) -> Option<CallKey> {
+        let checked = self.checked;
+        let entry = checked.parts.get(part)?;
+        if entry.reads_caller_it || args.len() > 2 || entry.value_params.iter().any(|v| *v) {
+            return None;
+        }
+        let mut key = [0usize; 2];
+        for (place, arg) in key.iter_mut().zip(args) {
+            *place = match self.event(arg) {
+                Found::At(position, _) => position.checked_add(1)?,
+                Found::Absent {
+                    unbounded: false, ..
+                } => 0,
+                Found::Absent {
+                    unbounded: true, ..
+                } => usize::MAX,
+                Found::Uncertain(_) => return None,
+            };
+        }
+        Some((part, key[0], key[1]))
     }
 
     /// What reasons are rendered from.
@@ -271,8 +303,13 @@ impl<'a> Context<'a> {
                 pick(selection, latest)
             }
             NodeKind::Call(part, args) => {
+                let key = self.call_key(*part, args);
+                if let Some(found) = key.and_then(|key| self.events.iter().find(|(k, _)| *k == key))
+                {
+                    return found.1.clone();
+                }
                 let label = self.checked.parts.get(*part).map(|p| p.label.as_str());
-                self.call(
+                let found = self.call(
                     *part,
                     args,
                     |ctx, body, description| match ctx.event(body) {
@@ -284,7 +321,11 @@ impl<'a> Context<'a> {
                         found => found,
                     },
                     Found::absent("no such part"),
-                )
+                );
+                if let Some(key) = key {
+                    self.events.push((key, found.clone()));
+                }
+                found
             }
             _ => Found::absent("not an event"),
         }
@@ -306,16 +347,28 @@ impl<'a> Context<'a> {
                 missing_if_empty: false,
                 description: Why::Borrowed(kind),
             },
-            NodeKind::Call(part, args) => self.call(
-                *part,
-                args,
-                |ctx, body, description| {
-                    let mut selection = ctx.selection(body);
-                    selection.description = description;
-                    selection
-                },
-                Selection::empty(),
-            ),
+            NodeKind::Call(part, args) => {
+                let key = self.call_key(*part, args);
+                if let Some(cached) =
+                    key.and_then(|key| self.selections.iter().find(|(k, _)| *k == key))
+                {
+                    return cached.1.clone();
+                }
+                let selection = self.call(
+                    *part,
+                    args,
+                    |ctx, body, description| {
+                        let mut selection = ctx.selection(body);
+                        selection.description = description;
+                        selection
+                    },
+                    Selection::empty(),
+                );
+                if let Some(key) = key {
+                    self.selections.push((key, selection.clone()));
+                }
+                selection
+            }
             NodeKind::Select {
                 head,
                 slot,
