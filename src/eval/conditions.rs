@@ -216,7 +216,8 @@ impl<'a> Context<'a> {
         let Some(criterion) = checked.criteria.get(index) else {
             return Verdict::new(Truth::Unknown, "no such criterion");
         };
-        let verdict = self.condition(&criterion.body);
+        // Remembered and reported: keep its reasons even when first asked inside a filter.
+        let verdict = super::why::loudly(|| self.condition(&criterion.body));
         if let Some(place) = self.criteria.get_mut(index) {
             *place = Some(verdict.clone());
         }
@@ -309,21 +310,6 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The reason inside nested "not met for any ..." wrappers: only the outermost count is
-/// worth reading, then the concrete finding.
-fn innermost(why: &str) -> String {
-    const LAST: &str = "; last: ";
-    let Some(at) = why.rfind(LAST) else {
-        return why.to_string();
-    };
-    let tail = why.get(at + LAST.len()..).unwrap_or("");
-    // Keep the element that led there ("sessions of A and B: "), drop the counts between.
-    match why.find(": not met for any ") {
-        Some(cut) => format!("{}: {tail}", why.get(..cut).unwrap_or("")),
-        None => tail.to_string(),
-    }
-}
-
 fn attribute_name(node: &Node) -> &str {
     match &node.kind {
         NodeKind::Attribute(name, _) => name,
@@ -392,15 +378,23 @@ fn count<'a>(
         // Not met as of the last element examined: `no ...` is met then.
         let at = not_met.iter().filter_map(|v| v.at).max();
         let last = not_met.pop().map(|v| v.why);
-        let why = Why::lazy(move |view| match (found, &last) {
-            (0, Some(last)) => format!(
-                "not met for any {} ({total} examined); last: {}",
-                noun.render(view),
-                innermost(&last.render(view))
-            ),
-            (0, None) => format!("no {}", noun.render(view)),
-            (found, _) => format!("only {found} of the {n} needed: {}", noun.render(view)),
-        });
+        let why = match (found, last) {
+            (0, Some(last)) => {
+                if super::why::is_quiet() {
+                    Why::Static("")
+                } else {
+                    Why::NoneOf {
+                        noun: std::rc::Rc::new(noun),
+                        total,
+                        last: std::rc::Rc::new(last),
+                    }
+                }
+            }
+            (0, None) => Why::lazy(move |view| format!("no {}", noun.render(view))),
+            (found, _) => Why::lazy(move |view| {
+                format!("only {found} of the {n} needed: {}", noun.render(view))
+            }),
+        };
         Verdict {
             at,
             ..Verdict::new(Truth::NotMet, why)

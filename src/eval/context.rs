@@ -237,7 +237,7 @@ impl<'a> Context<'a> {
                 .unwrap_or(Bound::Empty);
             olds.push((slot, old));
         }
-        let description = Why::lazy(move |view| match &part.description {
+        let description = Why::always(move |view| match &part.description {
             None => part.label.clone(),
             Some(text) => {
                 let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
@@ -315,7 +315,9 @@ impl<'a> Context<'a> {
                     |ctx, body, description| match ctx.event(body) {
                         Found::At(position, None) => Found::At(position, label),
                         Found::Absent { unbounded, .. } => Found::Absent {
-                            why: Why::lazy(move |view| format!("no {}", description.render(view))),
+                            why: Why::always(move |view| {
+                                format!("no {}", description.render(view))
+                            }),
                             unbounded,
                         },
                         found => found,
@@ -388,8 +390,11 @@ impl<'a> Context<'a> {
                         None => membership,
                         Some(filter) => {
                             let found = Bound::Event(Found::At(position, None));
-                            let verdict = self.with_slot(*slot, found, |ctx| {
-                                ctx.with_it(position, |ctx| ctx.condition(filter))
+                            // Only the truth of a filter is used: keep no reasons.
+                            let verdict = super::why::quietly(|| {
+                                self.with_slot(*slot, found, |ctx| {
+                                    ctx.with_it(position, |ctx| ctx.condition(filter))
+                                })
                             });
                             membership.and(verdict.truth)
                         }
@@ -492,7 +497,7 @@ fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
             Truth::Met => return Found::At(position, None),
             Truth::Unknown => {
                 let description = selection.description;
-                return Found::Uncertain(Why::lazy(move |view| {
+                return Found::Uncertain(Why::always(move |view| {
                     format!(
                         "unknown which is the {} {}",
                         if latest { "latest" } else { "earliest" },
@@ -504,7 +509,7 @@ fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
         }
     }
     let description = selection.description;
-    Found::absent(Why::lazy(move |view| {
+    Found::absent(Why::always(move |view| {
         format!("no {}", description.render(view))
     }))
 }

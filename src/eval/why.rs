@@ -2,11 +2,40 @@
 //! (every scan that did not decide); a reason is therefore kept as what is needed to
 //! write it, and written only for the results that are reported.
 
+use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 
 use crate::check::Checked;
 use crate::timeline::Patient;
+
+thread_local! {
+    /// Above zero while a condition is evaluated only for its truth (a `where` filter):
+    /// its reasons are never read, so none is kept.
+    static QUIET: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether reasons are being dropped (inside [`quietly`]).
+pub fn is_quiet() -> bool {
+    QUIET.with(Cell::get) > 0
+}
+
+/// Run `f` keeping no reasons made with [`Why::lazy`].
+pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    QUIET.with(|q| q.set(q.get() + 1));
+    let out = f();
+    QUIET.with(|q| q.set(q.get().saturating_sub(1)));
+    out
+}
+
+/// Run `f` keeping reasons even inside [`quietly`] (for results that are remembered and
+/// reported later, such as a criterion's verdict).
+pub fn loudly<T>(f: impl FnOnce() -> T) -> T {
+    let saved = QUIET.with(|q| q.replace(0));
+    let out = f();
+    QUIET.with(|q| q.set(saved));
+    out
+}
 
 /// What rendering a reason may look at: the patient and the definition.
 #[derive(Clone, Copy)]
@@ -68,11 +97,31 @@ pub enum Why<'a> {
     Borrowed(&'a str),
     /// Written from the patient and definition when rendered.
     Lazy(Rc<dyn Fn(&View<'a>) -> String + 'a>),
+    /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
+    Prefixed(Rc<dyn Fn(&View<'a>) -> String + 'a>, Rc<Why<'a>>),
+    /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
+    /// finding of `last` is written (nested counts are noise).
+    NoneOf {
+        /// What was examined.
+        noun: Rc<Why<'a>>,
+        /// How many.
+        total: usize,
+        /// The last one's reason.
+        last: Rc<Why<'a>>,
+    },
 }
 
 impl<'a> Why<'a> {
-    /// A reason written only if it is reported.
+    /// A reason written only if it is reported; none at all inside [`quietly`].
     pub fn lazy(write: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
+        if QUIET.with(Cell::get) > 0 {
+            return Why::Static("");
+        }
+        Why::Lazy(Rc::new(write))
+    }
+
+    /// A reason kept even inside [`quietly`]: for what is cached and reused elsewhere.
+    pub fn always(write: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
         Why::Lazy(Rc::new(write))
     }
 
@@ -83,17 +132,58 @@ impl<'a> Why<'a> {
             Why::Text(text) => text.to_string(),
             Why::Borrowed(text) => (*text).to_string(),
             Why::Lazy(write) => write(view),
+            Why::Prefixed(prefix, inner) => {
+                let mut out = prefix(view);
+                out.push_str(": ");
+                out.push_str(&inner.render(view));
+                out
+            }
+            Why::NoneOf { noun, total, last } => {
+                let mut out = String::from("not met for any ");
+                out.push_str(&noun.render(view));
+                out.push_str(&format!(" ({total} examined); last: "));
+                out.push_str(&last.innermost(view));
+                out
+            }
+        }
+    }
+
+    /// The concrete finding inside nested "not met for any ..." reasons, keeping the
+    /// element that led there ("sessions of A and B: ...") and dropping the counts between.
+    fn innermost(&self, view: &View<'a>) -> String {
+        match self {
+            Why::NoneOf { last, .. } => last.innermost(view),
+            Why::Prefixed(prefix, inner) => match inner.as_ref() {
+                Why::NoneOf { last, .. } => {
+                    let mut out = prefix(view);
+                    out.push_str(": ");
+                    out.push_str(&last.innermost_unprefixed(view));
+                    out
+                }
+                _ => self.render(view),
+            },
+            other => other.render(view),
+        }
+    }
+
+    /// Like [`Why::innermost`], for a reason already under the element's prefix: deeper
+    /// prefixes are dropped with the counts.
+    fn innermost_unprefixed(&self, view: &View<'a>) -> String {
+        match self {
+            Why::NoneOf { last, .. } => last.innermost_unprefixed(view),
+            Why::Prefixed(_, inner) if matches!(inner.as_ref(), Why::NoneOf { .. }) => {
+                inner.innermost_unprefixed(view)
+            }
+            other => other.render(view),
         }
     }
 
     /// "`prefix`: reason", written late.
     pub fn prefixed(self, prefix: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
-        Why::lazy(move |view| {
-            let mut out = prefix(view);
-            out.push_str(": ");
-            out.push_str(&self.render(view));
-            out
-        })
+        if QUIET.with(Cell::get) > 0 {
+            return Why::Static("");
+        }
+        Why::Prefixed(Rc::new(prefix), Rc::new(self))
     }
 
     /// "first; second", written late.
@@ -125,7 +215,7 @@ impl fmt::Debug for Why<'_> {
             Why::Static(text) => write!(f, "{text:?}"),
             Why::Text(text) => write!(f, "{text:?}"),
             Why::Borrowed(text) => write!(f, "{text:?}"),
-            Why::Lazy(_) => f.write_str("<reason>"),
+            Why::Lazy(_) | Why::Prefixed(..) | Why::NoneOf { .. } => f.write_str("<reason>"),
         }
     }
 }
