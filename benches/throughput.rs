@@ -24,6 +24,10 @@ use refract::report::outcome_line;
 use refract::timeline::{parse_patient, Origin, Patient};
 use refract::vocabulary::Vocabulary;
 
+// The same allocator as the `refract` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: u64 = 2026;
 
 fn per_second(patients: usize, elapsed: Duration) -> f64 {
