@@ -10,17 +10,21 @@
 //!
 //! Each patient has a latent course (`facts.course`): `responder` (the viable tumour
 //! shrinks, sometimes to complete response), `stable`, `escape` (responds to the first
-//! one or two sessions, then grows) or `progressor`. A latent viable tumour size evolves
-//! session by session from that course; the imaging reports it with measurement noise,
-//! and the mRECIST categories are computed from the reported sums against the baseline
-//! and the nadir, so they agree with the numbers. The tumour count grows with new
-//! lesions, more often in progressors; vascular invasion and extrahepatic spread appear
-//! late in a minority. AFP and PIVKA-II follow the tumour burden (strongly in secretors,
-//! barely in the others) with biological noise. Child-Pugh score and ECOG drift over
-//! the course, faster in progressors, with decompensation flags when the score is high.
-//! A few percent of attributes are missing, a few baselines are too old or absent, some
-//! sessions have no response imaging or only ultrasound, and some imaging is done on
-//! the day of the next session.
+//! one or two sessions, then grows) or `progressor`; and a centre (`facts.centre`):
+//! `east-asia` (CT/MRI 4-6 weeks after a session, tumour markers about monthly, PIVKA-II
+//! measured) or `west` (imaging mostly 6-10 weeks after, AFP at the imaging visit,
+//! PIVKA-II rarely). A latent viable tumour size evolves session by session from the
+//! course; imaging reports it with measurement noise, and the mRECIST categories are
+//! computed exactly from the reported sums against the baseline and the nadir, so they
+//! agree with the numbers. The tumour count grows with new lesions, more often in
+//! progressors; vascular invasion and extrahepatic spread appear late in a minority.
+//! AFP and PIVKA-II are a liver background plus a tumour part that follows the viable
+//! volume (a large part in secretors, a small one in the others), with noise. Child-Pugh
+//! score and ECOG drift over the course, faster in progressors, with decompensation
+//! flags when the score is high. A few percent of attributes are missing, a few
+//! baselines are too old or absent, some sessions have no response imaging or only
+//! ultrasound (which does not assess extrahepatic spread), some imaging is done on the
+//! day of the next session, and a few events carry a time.
 
 use std::io::Write;
 
@@ -215,6 +219,9 @@ struct Slot {
 struct Scratch {
     text: String,
     slots: Vec<Slot>,
+    /// The last date written, as text (events cluster on few days).
+    date_day: Option<i64>,
+    date_text: String,
 }
 
 /// Kind ranks for the order of events within a day in the output (refract sorts by
@@ -228,7 +235,12 @@ impl Scratch {
     fn begin(&mut self, day: i64, kind: &str, minutes: Option<i64>) -> usize {
         let start = self.text.len();
         self.text.push_str("{\"date\":\"");
-        push_date(&mut self.text, day);
+        if self.date_day != Some(day) {
+            self.date_day = Some(day);
+            self.date_text.clear();
+            push_date(&mut self.date_text, day);
+        }
+        self.text.push_str(&self.date_text);
         self.text.push('"');
         if let Some(m) = minutes {
             self.text.push_str(",\"time\":\"");
@@ -413,8 +425,9 @@ struct Marker {
     unit: &'static str,
     /// Value at the baseline burden.
     base: f64,
-    /// How strongly the value follows the burden (value ∝ burden^exponent).
-    exponent: f64,
+    /// The share of `base` the tumour makes at baseline (the rest is background from
+    /// the liver, which does not change); the tumour's share follows its viable volume.
+    tumour_share: f64,
     /// Log-scale noise of one measurement.
     noise: f64,
     /// Values below this are reported with one decimal, others as whole numbers.
@@ -426,9 +439,8 @@ struct Marker {
 
 impl Marker {
     fn value(&self, rng: &mut Rng, relative_burden: f64) -> f64 {
-        let v = self.base
-            * relative_burden.max(0.01).powf(self.exponent)
-            * (self.noise * rng.normal()).exp();
+        let tumour = self.tumour_share * relative_burden.max(0.01).powf(2.2);
+        let v = self.base * (1.0 - self.tumour_share + tumour) * (self.noise * rng.normal()).exp();
         let v = v.clamp(0.5, 500_000.0);
         if v >= self.decimals_below {
             v.round()
@@ -553,7 +565,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
         .get(rng.weighted(&[35, 30, 18, 12, 5]))
         .copied()
         .unwrap_or("other");
-    let course = match rng.weighted(&[42, 25, 15, 18]) {
+    let course = match rng.weighted(&[45, 27, 12, 16]) {
         0 => Course::Responder,
         1 => Course::Stable,
         2 => Course::Escape,
@@ -578,15 +590,15 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
     };
     let (vi_rate, ehs_rate) = match course {
         Course::Responder => (0.003, 0.003),
-        Course::Stable => (0.01, 0.008),
-        Course::Escape => (0.025, 0.02),
-        Course::Progressor => (0.04, 0.03),
+        Course::Stable => (0.008, 0.006),
+        Course::Escape => (0.02, 0.015),
+        Course::Progressor => (0.03, 0.022),
     };
 
     // --- the centre: East Asian centres image early (4-6 weeks after the session), draw
     // markers more often and measure PIVKA-II; Western centres image later (6-10 weeks).
-    let asian = rng.chance(0.5);
-    let early_imaging = rng.chance(if asian { 0.75 } else { 0.2 });
+    let asian = rng.chance(0.35);
+    let early_imaging = rng.chance(if asian { 0.8 } else { 0.4 });
     let prefers_mri = rng.chance(0.35);
 
     // --- markers
@@ -601,8 +613,12 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
             } else {
                 rng.uniform(2.0, 12.0)
             },
-            exponent: if afp_secretor { 2.2 } else { 0.1 },
-            noise: if afp_secretor { 0.08 } else { 0.04 },
+            tumour_share: if afp_secretor {
+                rng.uniform(0.85, 0.99)
+            } else {
+                rng.uniform(0.05, 0.2)
+            },
+            noise: if afp_secretor { 0.06 } else { 0.02 },
             decimals_below: if asian { 0.0 } else { 20.0 },
             measured: rng.chance(0.97),
         },
@@ -614,8 +630,12 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
             } else {
                 rng.uniform(14.0, 38.0)
             },
-            exponent: if pivka_secretor { 2.2 } else { 0.1 },
-            noise: if pivka_secretor { 0.08 } else { 0.04 },
+            tumour_share: if pivka_secretor {
+                rng.uniform(0.85, 0.99)
+            } else {
+                rng.uniform(0.05, 0.2)
+            },
+            noise: if pivka_secretor { 0.06 } else { 0.02 },
             decimals_below: 0.0,
             measured: rng.chance(if asian { 0.92 } else { 0.12 }),
         },
@@ -695,7 +715,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
     let mut mid_status_done = false;
     let burden0 = sum0;
     let burden = |sum: f64, count: i64| -> f64 {
-        ((sum + 6.0 * (count - count0).max(0) as f64) / burden0).max(0.25)
+        ((sum + 6.0 * (count - count0).max(0) as f64) / burden0).max(0.05)
     };
 
     for k in 1..=planned {
@@ -731,7 +751,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
             if rng.chance(if poor_before { 0.08 } else { 0.03 }) {
                 technique = if technique == 1 { 0 } else { 1 };
                 regimen = rng.int(0, regimens(technique).len() as i64 - 1) as usize;
-            } else if rng.chance(if poor_before { 0.35 } else { 0.08 }) {
+            } else if rng.chance(if poor_before { 0.2 } else { 0.05 }) {
                 let n = regimens(technique).len();
                 if n > 1 {
                     regimen = (regimen + 1 + rng.int(0, n as i64 - 2) as usize) % n;
@@ -772,7 +792,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
         if k >= 2 && rng.chance(0.85) {
             sc.bool_attr(
                 "feeding_artery_reanalysis",
-                rng.chance(if poor_before { 0.22 } else { 0.08 }),
+                rng.chance(if poor_before { 0.12 } else { 0.04 }),
             );
         }
         if !rng.chance(MISSING) {
@@ -819,7 +839,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
 
         // Growth until the next session.
         let regrowth = match course {
-            Course::Responder => rng.uniform(1.0, 1.12),
+            Course::Responder => rng.uniform(0.95, 1.08),
             Course::Stable => rng.uniform(0.98, 1.08),
             Course::Escape if k < escape_after => rng.uniform(1.0, 1.1),
             Course::Escape => rng.uniform(1.15, 1.4),
@@ -854,7 +874,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
         // Does treatment go on? Stop early after complete response or on progression.
         let stop = k < planned
             && match overall {
-                Mrecist::Cr => rng.chance(0.45),
+                Mrecist::Cr => rng.chance(0.6),
                 Mrecist::Pd if k >= 3 => rng.chance(0.3),
                 _ => false,
             };
@@ -863,7 +883,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
         let next_day = day + gap;
 
         // Response imaging.
-        let has_imaging = rng.chance(if last { 0.95 } else { 0.92 });
+        let has_imaging = rng.chance(if last { 0.96 } else { 0.94 });
         let mut imaging_day = None;
         if has_imaging {
             let mut delay = if early_imaging {
@@ -880,7 +900,13 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
             }
             let img_day = day + delay;
             imaging_day = Some(img_day);
-            let modality = match rng.weighted(&[93, 3, 4]) {
+            // A few scans carry the time (early morning, before any session that day).
+            let img_minutes = if rng.chance(0.03) {
+                Some(rng.int(7 * 60, 8 * 60 + 45))
+            } else {
+                None
+            };
+            let modality = match rng.weighted(&[95, 2, 3]) {
                 0 if prefers_mri && rng.chance(0.8) => "MRI",
                 0 if rng.chance(0.1) => "MRI",
                 0 => "CT",
@@ -888,7 +914,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
                 _ => "US",
             };
             let cross_sectional = modality == "CT" || modality == "MRI";
-            let start = sc.begin(img_day, "imaging", None);
+            let start = sc.begin(img_day, "imaging", img_minutes);
             sc.str_attr("modality", modality);
             if !rng.chance(MISSING) {
                 sc.bool_attr("contrast", modality != "US");
@@ -913,7 +939,11 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
                     sc.int_attr("viable_percent", viable.round() as i64);
                 }
                 if (technique == 0 || technique == 2) && !rng.chance(MISSING) {
-                    let lipiodol = (100.0 - viable + 8.0 * rng.normal() - 5.0).clamp(0.0, 100.0);
+                    // Deposition roughly fills the necrotic part, never quite all of it,
+                    // and some oil stays in viable tumour too.
+                    let lipiodol =
+                        (0.85 * (100.0 - viable) + rng.uniform(5.0, 30.0) + 6.0 * rng.normal())
+                            .clamp(0.0, 100.0);
                     sc.int_attr("lipiodol_percent", lipiodol.round() as i64);
                 }
             } else if modality == "CEUS" && !rng.chance(0.3) {
@@ -946,7 +976,7 @@ fn push_patient(out: &mut String, sc: &mut Scratch, index: usize, seed: u64) {
         let imaging_offset = imaging_day.map(|d| d - day);
         let mut draws = 0;
         let mut after = 0;
-        let mut draw = |sc: &mut Scratch, rng: &mut Rng, offset: i64| {
+        let draw = |sc: &mut Scratch, rng: &mut Rng, offset: i64| {
             let relative = interpolate(offset as f64, &knots);
             push_labs(sc, rng, &markers, day + offset, relative, 0.03);
         };

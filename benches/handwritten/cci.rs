@@ -8,7 +8,7 @@ use refract::number::Decimal;
 use refract::timeline::{Patient, Value};
 
 pub use super::Result;
-use super::{any_response, baseline, response_window, session, sessions, Any};
+use super::{any_response, baseline, later, response_window, session, sessions, Any};
 
 /// Evaluate cci-2022 for one patient (events in timeline order).
 pub fn evaluate(patient: &Patient) -> Result {
@@ -29,7 +29,7 @@ pub fn evaluate(patient: &Patient) -> Result {
             })
         });
         // The element rests on the session too (met no earlier than it).
-        any.add(truth, at.map_or(s.date, |d| d.max(s.date)));
+        any.add(truth, later(at, Some(s.date)));
     }
     let (result, onset) = any.finish(false);
     Result {

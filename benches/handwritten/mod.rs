@@ -31,6 +31,9 @@ pub struct Result {
     pub criteria: Vec<Truth>,
 }
 
+/// A truth and, when met, the date at which it was met.
+type Decided = (Truth, Option<Date>);
+
 /// Positions of the sessions (`tace` events) in the sorted timeline, in order.
 fn sessions(events: &[Event]) -> Vec<usize> {
     events
@@ -85,39 +88,40 @@ fn later(a: Option<Date>, b: Option<Date>) -> Option<Date> {
 }
 
 /// `any` over elements: met at the earliest met element, else unknown if an element is
-/// unknown (or the selection is missing data), else not met. Every element of the two
-/// definitions that can be met rests on a dated event, so a met element always has a date.
+/// unknown (or the selection is missing data), else not met.
 #[derive(Debug, Clone, Copy, Default)]
 struct Any {
-    met: Option<Date>,
+    met: bool,
+    /// The earliest date of a met element; a met element without a date comes first.
+    at: Option<Date>,
+    undated: bool,
     unknown: bool,
 }
 
 impl Any {
-    /// Count one element's truth, met (if it is) at `date`.
-    fn add(&mut self, truth: Truth, date: Date) {
+    /// Count one element: its truth, and the date at which it is met.
+    fn add(&mut self, truth: Truth, date: Option<Date>) {
         match truth {
-            Truth::Met => self.met = Some(self.met.map_or(date, |d| d.min(date))),
+            Truth::Met => {
+                self.met = true;
+                match date {
+                    Some(date) => self.at = Some(self.at.map_or(date, |d| d.min(date))),
+                    None => self.undated = true,
+                }
+            }
             Truth::Unknown => self.unknown = true,
             Truth::NotMet => {}
         }
     }
 
-    /// Count an element whose date, when met, comes with it.
-    fn add_dated(&mut self, (truth, date): (Truth, Option<Date>)) {
-        match (truth, date) {
-            (Truth::Met, Some(date)) => self.add(Truth::Met, date),
-            (Truth::Met, None) => {}
-            (truth, _) => self.unknown |= truth == Truth::Unknown,
-        }
-    }
-
     /// The result; `missing`: the selection is `unknown if none` and holds nothing certain.
-    fn finish(self, missing: bool) -> (Truth, Option<Date>) {
-        match self.met {
-            Some(date) => (Truth::Met, Some(date)),
-            None if self.unknown || missing => (Truth::Unknown, None),
-            None => (Truth::NotMet, None),
+    fn finish(self, missing: bool) -> Decided {
+        if self.met {
+            (Truth::Met, if self.undated { None } else { self.at })
+        } else if self.unknown || missing {
+            (Truth::Unknown, None)
+        } else {
+            (Truth::NotMet, None)
         }
     }
 }
@@ -174,7 +178,7 @@ fn any_response(
     events: &[Event],
     window: Window,
     mut body: impl FnMut(&Event) -> Truth,
-) -> (Truth, Option<Date>) {
+) -> Decided {
     let mut any = Any::default();
     let mut certain = false;
     for scan in slice(events, window.start, window.end) {
@@ -186,7 +190,7 @@ fn any_response(
             continue;
         }
         certain |= membership == Truth::Met;
-        any.add(membership.and(body(scan)), scan.date);
+        any.add(membership.and(body(scan)), Some(scan.date));
     }
     any.finish(window.could_hold_a_day && !certain)
 }
