@@ -8,6 +8,7 @@ use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use refract::check::Checked;
@@ -56,7 +57,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     } else {
         args.input.display().to_string()
     };
-    let reader: Box<dyn BufRead> = if from_stdin {
+    let reader: Box<dyn BufRead + Send> = if from_stdin {
         Box::new(BufReader::new(io::stdin()))
     } else {
         match File::open(&args.input) {
@@ -67,9 +68,8 @@ pub fn run(args: EvalArgs) -> ExitCode {
             }
         }
     };
-    let stdout = io::stdout();
     let mut sink = Sink {
-        out: BufWriter::new(stdout.lock()),
+        out: BufWriter::with_capacity(1 << 20, io::stdout()),
         table: Table::new(),
         format: args.format,
     };
@@ -83,61 +83,94 @@ pub fn run(args: EvalArgs) -> ExitCode {
         .stack_size(32 << 20)
         .build_global();
     let progress = Progress::new();
-    let mut ids = SeenIds::default();
-    let mut records = read_cohort(reader, &input_name, &vocabulary);
-    let mut status = ExitCode::SUCCESS;
-    'chunks: loop {
-        let chunk: Vec<Record> = std::iter::from_fn(|| records.next_record())
-            .take(CHUNK)
-            .collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let done: Vec<Done> = chunk
-            .par_iter()
-            .map(|record| {
-                run_one(
-                    record,
-                    &definitions,
-                    &columns,
-                    &vocabulary,
-                    as_of,
-                    args.format,
-                    args.parse_only,
-                )
-            })
-            .collect();
-        progress.advance(done.len());
-        for item in done {
-            let (id, line, outputs) = match item {
-                Done::Evaluated { id, line, outputs } => (id, line, outputs),
-                Done::Parsed { id, line } => (id, line, Vec::new()),
-                Done::Failed(error) => {
-                    eprintln!("{:?}", miette::Report::new(*error.clone()));
-                    if args.strict {
-                        status = ExitCode::from(1);
-                        break 'chunks;
+    // Three stages run at once: reading (line splitting, UTF-8 checks) on one thread, a
+    // chunk ahead; evaluation on the worker pool; writing on another thread, a chunk
+    // behind. Bounded channels keep memory at a few chunks, and order is kept.
+    let (chunks_in, chunks) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+    let (results_out, results) = std::sync::mpsc::sync_channel::<Vec<Done>>(2);
+    let stop = AtomicBool::new(false);
+    let strict = args.strict;
+    let (status, written) = std::thread::scope(|scope| {
+        let reader_vocabulary = vocabulary.clone();
+        let input = input_name.clone();
+        scope.spawn(move || {
+            let mut records = read_cohort(reader, &input, &reader_vocabulary);
+            loop {
+                let chunk: Vec<Record> = std::iter::from_fn(|| records.next_record())
+                    .take(CHUNK)
+                    .collect();
+                // The receiver is gone when evaluation stopped early (--strict).
+                if chunk.is_empty() || chunks_in.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let stop = &stop;
+        let input_name = &input_name;
+        let writer = scope.spawn(move || {
+            let mut ids = SeenIds::default();
+            let mut status = ExitCode::SUCCESS;
+            'chunks: for done in results.iter() {
+                for item in done {
+                    let (id, line, outputs) = match item {
+                        Done::Evaluated { id, line, outputs } => (id, line, outputs),
+                        Done::Parsed { id, line } => (id, line, Vec::new()),
+                        Done::Failed(error) => {
+                            eprintln!("{:?}", miette::Report::new(*error.clone()));
+                            if strict {
+                                status = ExitCode::from(1);
+                                break 'chunks;
+                            }
+                            sink.error(error.patient_id(), &error.to_string());
+                            continue;
+                        }
+                    };
+                    if let Some(message) = ids.duplicate(&id, line, input_name) {
+                        eprintln!("error: {message}");
+                        if strict {
+                            status = ExitCode::from(1);
+                            break 'chunks;
+                        }
+                        sink.error(Some(&id), &message);
+                        continue;
                     }
-                    sink.error(error.patient_id(), &error.to_string());
-                    continue;
+                    for output in outputs {
+                        sink.line(&output);
+                    }
                 }
-            };
-            if let Some(message) = ids.duplicate(&id, line, &input_name) {
-                eprintln!("error: {message}");
-                if args.strict {
-                    status = ExitCode::from(1);
-                    break 'chunks;
-                }
-                sink.error(Some(&id), &message);
-                continue;
             }
-            for output in outputs {
-                sink.line(&output);
+            stop.store(true, Ordering::Relaxed);
+            (status, sink.finish())
+        });
+        for chunk in chunks.iter() {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let done: Vec<Done> = chunk
+                .par_iter()
+                .map(|record| {
+                    run_one(
+                        record,
+                        &definitions,
+                        &columns,
+                        &vocabulary,
+                        as_of,
+                        args.format,
+                        args.parse_only,
+                    )
+                })
+                .collect();
+            progress.advance(done.len());
+            if results_out.send(done).is_err() {
+                break;
             }
         }
-    }
+        drop(results_out);
+        drop(chunks);
+        writer.join().unwrap_or((ExitCode::from(1), false))
+    });
     progress.finish();
-    if !sink.finish() {
+    if !written {
         return ExitCode::from(1);
     }
     status
