@@ -400,3 +400,17 @@ fn generated_timelines_agree_with_the_interpreter() {
         assert!(tally.iter().flatten().all(|&n| n >= 25), "{tally:?}");
     }
 }
+
+/// The synthetic cohort the benchmarks use: 3,000 patients of `refract synth`.
+#[test]
+fn synthetic_cohort_agrees_with_the_interpreter() {
+    let mut comparer = Comparer::new().unwrap();
+    let vocabulary = Vocabulary::builtin();
+    let origin = Origin::new("synth", None);
+    for index in 0..3000 {
+        let text = refract::synth::patient_json(index, 2024);
+        let patient = parse_patient(&text, &origin, &vocabulary).unwrap();
+        comparer.compare(&patient, &text);
+    }
+    comparer.assert_all_equal(3000);
+}

@@ -167,14 +167,13 @@ impl<'d> Checker<'d> {
     /// Check criterion `index` once.
     pub fn criterion(&mut self, index: usize) -> Option<()> {
         let entry = self.criteria.get_mut(index)?;
-        match entry.state {
-            PartState::Unvisited => {}
-            PartState::InProgress => {
-                let name = entry.ast.name.clone();
-                self.error(circular(&name.node, name.span));
+        match enter(&entry.state, &entry.ast.name) {
+            Ok(true) => {}
+            Ok(false) => return Some(()),
+            Err(problem) => {
+                self.error(problem);
                 return None;
             }
-            _ => return Some(()),
         }
         entry.state = PartState::InProgress;
         let ast = entry.ast;
@@ -194,14 +193,13 @@ impl<'d> Checker<'d> {
     /// Check part `index` once.
     pub fn part(&mut self, index: usize) -> Option<()> {
         let entry = self.parts.get_mut(index)?;
-        match entry.state {
-            PartState::Unvisited => {}
-            PartState::InProgress => {
-                let name = entry.ast.name.clone();
-                self.error(circular(&name.node, name.span));
+        match enter(&entry.state, &entry.ast.name) {
+            Ok(true) => {}
+            Ok(false) => return Some(()),
+            Err(problem) => {
+                self.error(problem);
                 return None;
             }
-            _ => return Some(()),
         }
         if self.part_depth >= MAX_PART_DEPTH {
             let name = entry.ast.name.clone();
@@ -1097,6 +1095,16 @@ impl<'d> Checker<'d> {
             },
             ty,
         ))
+    }
+}
+
+/// Whether a part or criterion still needs checking; meeting one that is being checked
+/// is a cycle.
+fn enter(state: &PartState, name: &crate::source::Spanned<String>) -> Result<bool, Problem> {
+    match state {
+        PartState::Unvisited => Ok(true),
+        PartState::InProgress => Err(circular(&name.node, name.span)),
+        PartState::Done(..) | PartState::Failed => Ok(false),
     }
 }
 
