@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::ir::{Const, Node, NodeKind, Slot, Ty, ValueTy, Window};
 use crate::ast::{self, Definition, Expr, ExprKind, Literal};
 use crate::diagnostics::Problem;
+use crate::number::Decimal;
 use crate::source::Span;
 use crate::vocabulary::{suggest, AttrType, Vocabulary};
 
@@ -385,6 +386,17 @@ impl<'d> Checker<'d> {
                 selection,
                 body,
             } => {
+                if let ast::Quantifier::AtLeast(0) = quantifier {
+                    return self.error(
+                        Problem::error(
+                            "refract::check::always_true",
+                            "`at least 0` always holds",
+                            span,
+                            "this counts nothing",
+                        )
+                        .with_help("write `at least 1` (or `any`) for one or more, `no` for none"),
+                    );
+                }
                 let (set, slot) = self.selection_with_slot(selection)?;
                 let binder = binder_of(selection);
                 let body = match body {
@@ -464,6 +476,7 @@ impl<'d> Checker<'d> {
                 let (right, rty) = self.value_like(right, &left)?;
                 self.expect_number(lty, left.span)?;
                 self.expect_number(rty, right.span)?;
+                self.check_range(&left, *op, &right, span);
                 Some((
                     node(NodeKind::Compare(Box::new(left), *op, Box::new(right))),
                     Ty::Cond,
@@ -510,8 +523,16 @@ impl<'d> Checker<'d> {
                 ))
             }
             ExprKind::SameAs(left, right) | ExprKind::Differs(left, right) => {
-                let (left, _) = self.value(left)?;
-                let (right, _) = self.value_like(right, &left)?;
+                let (left, lty) = self.value(left)?;
+                let (right, rty) = self.value_like(right, &left)?;
+                if !comparable(lty, rty) {
+                    return self.wrong_type(
+                        right.span,
+                        Ty::Value(lty).describe(),
+                        Ty::Value(rty),
+                        "`is the same as` and `differs from` compare values of one kind: a word with a word, a number with a number",
+                    );
+                }
                 let differs = matches!(expr.kind, ExprKind::Differs(..));
                 Some((
                     node(NodeKind::Same {
@@ -644,6 +665,62 @@ impl<'d> Checker<'d> {
                 None
             }
         }
+    }
+
+    /// Warn when a threshold lies outside what the attribute can take (`ecog > 7`): the
+    /// comparison then always or never holds, which is almost always a slip.
+    fn check_range(&mut self, left: &Node, op: ast::CompareOp, right: &Node, span: Span) {
+        let (NodeKind::Attribute(name, _), NodeKind::Const(Const::Number(limit))) =
+            (&left.kind, &right.kind)
+        else {
+            return;
+        };
+        let Some(AttrType::Number { min, max, .. }) =
+            self.vocabulary.attribute(None, name).map(|a| a.ty)
+        else {
+            return;
+        };
+        let (low, high) = (min.map(Decimal::from_i64), max.map(Decimal::from_i64));
+        let limit = *limit;
+        let (never, always) = match op {
+            ast::CompareOp::Greater => (
+                high.is_some_and(|h| h <= limit),
+                low.is_some_and(|l| l > limit),
+            ),
+            ast::CompareOp::GreaterOrEqual => (
+                high.is_some_and(|h| h < limit),
+                low.is_some_and(|l| l >= limit),
+            ),
+            ast::CompareOp::Less => (
+                low.is_some_and(|l| l >= limit),
+                high.is_some_and(|h| h < limit),
+            ),
+            ast::CompareOp::LessOrEqual => (
+                low.is_some_and(|l| l > limit),
+                high.is_some_and(|h| h <= limit),
+            ),
+        };
+        if !(never || always) {
+            return;
+        }
+        let range = match (min, max) {
+            (Some(lo), Some(hi)) => format!("from {lo} to {hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => return,
+        };
+        let verdict = if never { "never holds" } else { "always holds" };
+        self.problems.push(
+            Problem::warning(
+                "refract::check::outside_range",
+                format!("`{name}` is {range}, so this comparison {verdict}"),
+                span,
+                verdict,
+            )
+            .with_help(format!(
+                "check the threshold against the range of `{name}` in the timeline format"
+            )),
+        );
     }
 
     /// A literal on the right of `is`/`in`, checked against the value's type.
@@ -1095,6 +1172,17 @@ impl<'d> Checker<'d> {
             },
             ty,
         ))
+    }
+}
+
+/// Whether two value types can be equal at all (unknown attributes match anything).
+fn comparable(a: ValueTy, b: ValueTy) -> bool {
+    use ValueTy::*;
+    match (a, b) {
+        (Any, _) | (_, Any) => true,
+        (Number, Number) | (Bool, Bool) | (TextList, TextList) => true,
+        (Text | Category(_), Text | Category(_)) => true,
+        _ => false,
     }
 }
 
