@@ -1178,12 +1178,15 @@ impl<'d> Checker<'d> {
 /// Whether two value types can be equal at all (unknown attributes match anything).
 fn comparable(a: ValueTy, b: ValueTy) -> bool {
     use ValueTy::*;
-    match (a, b) {
-        (Any, _) | (_, Any) => true,
-        (Number, Number) | (Bool, Bool) | (TextList, TextList) => true,
-        (Text | Category(_), Text | Category(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (a, b),
+        (Any, _)
+            | (_, Any)
+            | (Number, Number)
+            | (Bool, Bool)
+            | (TextList, TextList)
+            | (Text | Category(_), Text | Category(_))
+    )
 }
 
 /// Whether a part or criterion still needs checking; meeting one that is being checked
