@@ -1138,6 +1138,17 @@ impl<'d> Checker<'d> {
         let (name, expected) = (entry.ast.name.node.clone(), entry.params.len());
         let value_params = entry.value_params.clone();
         if entry.reads_caller_it {
+            if self.it_depth == 0 {
+                return self.error(
+                    Problem::error(
+                        "refract::check::no_event_examined",
+                        format!("part `{name}` reads attributes of the event being examined, but no event is examined here"),
+                        span,
+                        "which event?",
+                    )
+                    .with_help(format!("use it after `shows` or `where`, e.g. `any response(S) shows {name}`")),
+                );
+            }
             self.note_reads_it();
         }
         if args.len() != expected {
