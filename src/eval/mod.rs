@@ -16,7 +16,6 @@ use crate::check::Checked;
 use crate::date::Date;
 use crate::timeline::Patient;
 use context::Context;
-pub use temporal::shift;
 
 /// The result of one definition for one patient.
 #[derive(Debug, Clone, PartialEq)]
