@@ -355,6 +355,9 @@ pub enum ExprKind {
     Name(String),
     /// `part(args)`
     Call(Spanned<String>, Vec<Expr>),
+    /// `lowest ATTR among SELECTION` (`true`) or `highest ATTR among SELECTION`: the event
+    /// with the extreme value, the earliest on a tie (the nadir of a measurement).
+    Extreme(bool, Spanned<String>, Box<Expr>),
     /// `latest SELECTION`
     Latest(Box<Expr>),
     /// `earliest SELECTION`

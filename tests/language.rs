@@ -403,3 +403,26 @@ fn no_is_met_at_the_last_event_examined() {
     let (truth, at, _) = result("no imaging shows ecog > 2", scans);
     assert_eq!((truth, at.as_deref()), (Met, Some("2021-03-01")));
 }
+
+#[test]
+fn nadir_is_the_lowest_measurement_so_far() {
+    // mRECIST overall progression: +20 % over the nadir, not over baseline.
+    let c = "any imaging R after session 1: target_viable_sum_mm of R grew by at least 20 % from (lowest target_viable_sum_mm among imaging before R)";
+    let scans = |sums: &[&str]| {
+        let mut events = vec![r#"{"date":"2021-01-05","kind":"tace"}"#.to_string()];
+        for (i, sum) in sums.iter().enumerate() {
+            events.push(format!(
+                r#"{{"date":"2021-0{}-01","kind":"imaging"{sum}}}"#,
+                i + 1
+            ));
+        }
+        events.join(",")
+    };
+    let sum = |n: u32| format!(r#","target_viable_sum_mm":{n}"#);
+    // 50 (baseline) → 30 (nadir) → 36: +20 % over the nadir, though below baseline.
+    let (truth, at, _) = result(c, &scans(&[&sum(50), &sum(30), &sum(36)]));
+    assert_eq!((truth, at.as_deref()), (Met, Some("2021-03-01")));
+    assert_eq!(result(c, &scans(&[&sum(50), &sum(30), &sum(35)])).0, NotMet);
+    // A scan without the measurement could have been the nadir.
+    assert_eq!(result(c, &scans(&[&sum(50), "", &sum(36)])).0, Unknown);
+}

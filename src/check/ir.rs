@@ -140,6 +140,8 @@ pub enum NodeKind {
     Const(Const),
     /// A bound event or value.
     Slot(Slot),
+    /// The event with the lowest (`true`) or highest value of an attribute in a selection.
+    Extreme(bool, String, Box<Node>),
     /// The latest event of a selection.
     Latest(Box<Node>),
     /// The earliest event of a selection.

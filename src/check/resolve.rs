@@ -602,6 +602,19 @@ impl<'d> Checker<'d> {
                 };
                 Some((node(kind), Ty::Event))
             }
+            ExprKind::Extreme(lowest, attribute, selection) => {
+                let set = self.events(selection)?;
+                let vty = self.known_attribute(&attribute.node, attribute.span)?;
+                self.expect_number(vty, attribute.span)?;
+                Some((
+                    node(NodeKind::Extreme(
+                        *lowest,
+                        attribute.node.clone(),
+                        Box::new(set),
+                    )),
+                    Ty::Event,
+                ))
+            }
             ExprKind::SessionNumber(n) => Some((node(NodeKind::SessionNumber(*n)), Ty::Event)),
             ExprKind::NextSession(of) | ExprKind::PreviousSession(of) => {
                 let of = Box::new(self.event(of)?);

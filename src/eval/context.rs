@@ -297,6 +297,10 @@ impl<'a> Context<'a> {
                     absent => absent,
                 }
             }
+            NodeKind::Extreme(lowest, attribute, set) => {
+                let selection = self.selection(set);
+                self.extreme(selection, attribute, *lowest)
+            }
             NodeKind::Latest(set) | NodeKind::Earliest(set) => {
                 let latest = matches!(node.kind, NodeKind::Latest(_));
                 let selection = self.selection(set);
@@ -410,6 +414,42 @@ impl<'a> Context<'a> {
                 }
             }
             _ => Selection::empty(),
+        }
+    }
+
+    /// The member with the lowest (or highest) value of `attribute`, the earliest on a
+    /// tie. A member whose membership or value is unknown could be the one: then which
+    /// event it is, is unknown.
+    fn extreme(&self, selection: Selection<'a>, attribute: &'a str, lowest: bool) -> Found<'a> {
+        let mut best: Option<(usize, crate::number::Decimal)> = None;
+        for &(position, membership) in &selection.members {
+            let value = self
+                .event_at(position)
+                .and_then(|e| e.get(attribute))
+                .and_then(Value::as_number);
+            let (Truth::Met, Some(value)) = (membership, value) else {
+                let description = selection.description;
+                let which = if lowest { "lowest" } else { "highest" };
+                return Found::Uncertain(Why::always(move |view| {
+                    format!(
+                        "unknown which {} has the {which} {attribute}",
+                        description.render(view)
+                    )
+                }));
+            };
+            let better = best.is_none_or(|(_, b)| if lowest { value < b } else { value > b });
+            if better {
+                best = Some((position, value));
+            }
+        }
+        match best {
+            Some((position, _)) => Found::At(position, None),
+            None => {
+                let description = selection.description;
+                Found::absent(Why::always(move |view| {
+                    format!("no {}", description.render(view))
+                }))
+            }
         }
     }
 

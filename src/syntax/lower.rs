@@ -559,6 +559,17 @@ fn operand(pair: Pair<'_, Rule>) -> Lowered<Expr> {
             let of = operand(inner.next().ok_or_else(|| disagree(span, "an event"))?)?;
             Ok(Expr::new(ExprKind::AttributeOf(name, Box::new(of)), span))
         }
+        Rule::extreme => {
+            let mut inner = pair.into_inner();
+            let lowest = inner.next().map(|p| p.as_rule()) == Some(Rule::kw_lowest);
+            let mut rest = skip_keywords(inner);
+            let name = ident(&rest.next().ok_or_else(|| disagree(span, "an attribute"))?);
+            let selection = selection(rest.next().ok_or_else(|| disagree(span, "a selection"))?)?;
+            Ok(Expr::new(
+                ExprKind::Extreme(lowest, name, Box::new(selection)),
+                span,
+            ))
+        }
         Rule::latest | Rule::earliest => {
             let latest = pair.as_rule() == Rule::latest;
             let inner = skip_keywords(pair.into_inner())
