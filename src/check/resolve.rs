@@ -154,15 +154,21 @@ impl<'d> Checker<'d> {
 
     /// The `met when` line (and criteria bodies): a condition with no event examined.
     pub fn condition_top(&mut self, expr: &'d Expr) -> Node {
-        let saved = std::mem::take(&mut self.scopes);
-        let depth = std::mem::take(&mut self.it_depth);
-        let node = self.condition(expr);
-        self.scopes = saved;
-        self.it_depth = depth;
+        let node = self.at_top_level(|c| c.condition(expr));
         node.unwrap_or(Node {
             kind: NodeKind::Const(Const::Bool(false)),
             span: expr.span,
         })
+    }
+
+    /// Check `f` where a criterion stands: no bound names, no event examined.
+    fn at_top_level<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::take(&mut self.scopes);
+        let depth = std::mem::take(&mut self.it_depth);
+        let out = f(self);
+        self.scopes = saved;
+        self.it_depth = depth;
+        out
     }
 
     /// Check criterion `index` once.
@@ -178,11 +184,7 @@ impl<'d> Checker<'d> {
         }
         entry.state = PartState::InProgress;
         let ast = entry.ast;
-        let saved = std::mem::take(&mut self.scopes);
-        let depth = std::mem::take(&mut self.it_depth);
-        let node = self.condition(&ast.body);
-        self.scopes = saved;
-        self.it_depth = depth;
+        let node = self.at_top_level(|c| c.condition(&ast.body));
         let entry = self.criteria.get_mut(index)?;
         entry.state = match node {
             Some(node) => PartState::Done(node, Ty::Cond),

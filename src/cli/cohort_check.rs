@@ -1,14 +1,12 @@
 //! `refract check --input`: a cohort against the vocabulary, problems summarised per kind.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
-use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use refract::timeline::read_cohort;
 use refract::vocabulary::{suggest, Vocabulary};
+
+use super::input::SeenIds;
 
 /// How often one problem occurs, and where first.
 struct Tally {
@@ -30,27 +28,17 @@ fn note(tallies: &mut BTreeMap<String, Tally>, key: String, at: String, hint: St
 
 /// Read the whole cohort, print a summary; `false` if any patient cannot be read.
 pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
-    let from_stdin = input.as_os_str() == "-";
-    let name = if from_stdin {
-        "stdin".to_string()
-    } else {
-        input.display().to_string()
-    };
-    let reader: Box<dyn BufRead> = if from_stdin {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        match File::open(input) {
-            Ok(file) => Box::new(BufReader::new(file)),
-            Err(error) => {
-                eprintln!("error: cannot read {name}: {error}");
-                return false;
-            }
+    let (name, reader) = match super::input::open(input) {
+        Ok(opened) => opened,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return false;
         }
     };
     let (mut read, mut events) = (0usize, 0usize);
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut ids: HashMap<u64, Option<usize>> = HashMap::new();
+    let mut ids = SeenIds::default();
     for item in read_cohort(reader, &name, vocabulary) {
         let patient = match item {
             Ok(patient) => patient,
@@ -69,24 +57,16 @@ pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
             .line
             .map(|l| format!("line {l}"))
             .unwrap_or_else(|| name.clone());
-        let mut hasher = DefaultHasher::new();
-        patient.id.hash(&mut hasher);
-        match ids.entry(hasher.finish()) {
-            Entry::Occupied(first) => {
-                let first = first
-                    .get()
-                    .map(|l| format!(" (first at line {l})"))
-                    .unwrap_or_default();
-                note(
-                    &mut errors,
-                    "duplicate patient id".to_string(),
-                    format!("{line}: \"{}\"{first}", patient.id),
-                    "ids must be unique in a cohort".to_string(),
-                );
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(patient.line);
-            }
+        if let Some(first) = ids.again(&patient.id, patient.line) {
+            let first = first
+                .map(|l| format!(" (first at line {l})"))
+                .unwrap_or_default();
+            note(
+                &mut errors,
+                "duplicate patient id".to_string(),
+                format!("{line}: \"{}\"{first}", patient.id),
+                "ids must be unique in a cohort".to_string(),
+            );
         }
         for event in &patient.events {
             events += 1;

@@ -2,11 +2,7 @@
 //! parsed and evaluated in parallel a chunk at a time, and written in input order, so
 //! memory is bounded by the chunk and the output is the same as a single-threaded run.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
-use std::collections::HashMap;
-use std::fs::File;
-use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -18,6 +14,7 @@ use refract::report::{csv_columns, csv_header, csv_row, error_line, outcome_line
 use refract::timeline::{read_cohort, Patient, Record, TimelineError};
 use refract::vocabulary::Vocabulary;
 
+use super::input::SeenIds;
 use super::{definition_paths, EvalArgs, Format};
 
 /// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
@@ -51,21 +48,11 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Some(definitions) = load_all(&args, &vocabulary) else {
         return ExitCode::from(1);
     };
-    let from_stdin = args.input.as_os_str() == "-";
-    let input_name = if from_stdin {
-        "stdin".to_string()
-    } else {
-        args.input.display().to_string()
-    };
-    let reader: Box<dyn BufRead + Send> = if from_stdin {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        match File::open(&args.input) {
-            Ok(file) => Box::new(BufReader::new(file)),
-            Err(error) => {
-                eprintln!("error: cannot read {input_name}: {error}");
-                return ExitCode::from(1);
-            }
+    let (input_name, reader) = match super::input::open(&args.input) {
+        Ok(opened) => opened,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
         }
     };
     let mut sink = Sink {
@@ -125,7 +112,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                             continue;
                         }
                     };
-                    if let Some(message) = ids.duplicate(&id, line, input_name) {
+                    if let Some(message) = duplicate(&mut ids, &id, line, input_name) {
                         eprintln!("error: {message}");
                         if strict {
                             status = ExitCode::from(1);
@@ -314,32 +301,14 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
     (!failed).then_some(definitions)
 }
 
-/// Patient ids seen so far, as 64-bit hashes with the line of first sight, so memory stays
-/// small on large cohorts (two distinct ids share a hash about once in 10^10 patients
-/// pairs of a million-patient cohort).
-#[derive(Default)]
-struct SeenIds {
-    lines: HashMap<u64, Option<usize>>,
-}
-
-impl SeenIds {
-    /// A message if this id was seen before; that patient is then not reported again.
-    fn duplicate(&mut self, id: &str, line: Option<usize>, file: &str) -> Option<String> {
-        let mut hasher = DefaultHasher::new();
-        id.hash(&mut hasher);
-        let first = match self.lines.entry(hasher.finish()) {
-            Entry::Occupied(entry) => *entry.get(),
-            Entry::Vacant(entry) => {
-                entry.insert(line);
-                return None;
-            }
-        };
-        let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
-        let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
-        Some(format!(
-            "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
-        ))
-    }
+/// The message for a patient whose id was already used, if it was.
+fn duplicate(ids: &mut SeenIds, id: &str, line: Option<usize>, file: &str) -> Option<String> {
+    let first = ids.again(id, line)?;
+    let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
+    let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
+    Some(format!(
+        "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
+    ))
 }
 
 /// The patient as known on `as_of`: later events are dropped.

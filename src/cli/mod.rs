@@ -3,6 +3,7 @@
 mod check;
 mod cohort_check;
 mod eval;
+mod input;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

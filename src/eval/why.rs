@@ -114,7 +114,7 @@ pub enum Why<'a> {
 impl<'a> Why<'a> {
     /// A reason written only if it is reported; none at all inside [`quietly`].
     pub fn lazy(write: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
-        if QUIET.with(Cell::get) > 0 {
+        if is_quiet() {
             return Why::Static("");
         }
         Why::Lazy(Rc::new(write))
@@ -180,7 +180,7 @@ impl<'a> Why<'a> {
 
     /// "`prefix`: reason", written late.
     pub fn prefixed(self, prefix: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
-        if QUIET.with(Cell::get) > 0 {
+        if is_quiet() {
             return Why::Static("");
         }
         Why::Prefixed(Rc::new(prefix), Rc::new(self))

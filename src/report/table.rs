@@ -19,13 +19,7 @@ impl Table {
 
     /// One outcome as a row to [`Table::push_rendered`] later (made where it is evaluated).
     pub fn row(outcome: &Outcome) -> String {
-        let mut table = Table::new();
-        table.push(outcome);
-        table
-            .rows
-            .pop()
-            .map(|cells| cells.join(SEPARATOR))
-            .unwrap_or_default()
+        cells(outcome).join(SEPARATOR)
     }
 
     /// Add a row made by [`Table::row`].
@@ -37,22 +31,7 @@ impl Table {
 
     /// Add one outcome.
     pub fn push(&mut self, outcome: &Outcome) {
-        let deciding = outcome
-            .criteria
-            .iter()
-            .find(|c| c.result == outcome.result)
-            .map(|c| format!("{}: {}", c.name, c.why))
-            .unwrap_or_default();
-        self.rows.push([
-            outcome.patient.clone(),
-            outcome.definition.clone(),
-            outcome.result.as_str().to_string(),
-            outcome
-                .onset
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "-".to_string()),
-            deciding,
-        ]);
+        self.rows.push(cells(outcome));
     }
 
     /// Add a patient that could not be read.
@@ -87,4 +66,25 @@ impl Table {
         }
         out
     }
+}
+
+/// The cells of one outcome: patient, definition, result, onset, and the first criterion
+/// that decided the result with its reason.
+fn cells(outcome: &Outcome) -> [String; 5] {
+    let deciding = outcome
+        .criteria
+        .iter()
+        .find(|c| c.result == outcome.result)
+        .map(|c| format!("{}: {}", c.name, c.why))
+        .unwrap_or_default();
+    [
+        outcome.patient.clone(),
+        outcome.definition.clone(),
+        outcome.result.as_str().to_string(),
+        outcome
+            .onset
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".to_string()),
+        deciding,
+    ]
 }

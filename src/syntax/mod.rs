@@ -88,8 +88,6 @@ fn too_large(text: &str) -> Option<Problem> {
             bodies = 0;
             operators = 0;
         }
-        let mut in_string = false;
-        let mut previous = '\0';
         let code = code_of(line);
         operators += code
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -106,24 +104,20 @@ fn too_large(text: &str) -> Option<Problem> {
                 .with_help("split the condition into named parts and combine their names"),
             );
         }
-        for (at, c) in line.char_indices() {
+        for c in code.chars() {
             match c {
-                '"' if previous != '\\' => in_string = !in_string,
-                '/' if !in_string && previous == '/' => break,
-                '(' | '[' if !in_string => brackets += 1,
-                ')' | ']' if !in_string => brackets = brackets.saturating_sub(1),
-                ':' if !in_string => bodies += 1,
-                _ => {}
+                '(' | '[' => brackets += 1,
+                ')' | ']' => brackets = brackets.saturating_sub(1),
+                ':' => bodies += 1,
+                _ => continue,
             }
-            previous = c;
             if brackets + bodies > MAX_NESTING {
-                let at = offset + at;
                 return Some(
                     Problem::error(
                         "refract::syntax::too_deep",
                         format!("the file nests more than {MAX_NESTING} levels deep"),
-                        Span::new(at, at + c.len_utf8()),
-                        "too deep here",
+                        Span::new(offset, offset + line.trim_end().len()),
+                        "the limit is passed on this line",
                     )
                     .with_help("name the inner condition as a `part` and use its name"),
                 );

@@ -1,0 +1,44 @@
+//! What `eval` and `check --input` share about their input: opening it (`-` is standard
+//! input) and noticing patient ids used twice.
+
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+/// The input's name for messages and a reader over it, or the message saying why not.
+pub fn open(path: &Path) -> Result<(String, Box<dyn BufRead + Send>), String> {
+    if path.as_os_str() == "-" {
+        return Ok(("stdin".to_string(), Box::new(BufReader::new(io::stdin()))));
+    }
+    let name = path.display().to_string();
+    match File::open(path) {
+        Ok(file) => Ok((name, Box::new(BufReader::new(file)))),
+        Err(error) => Err(format!("cannot read {name}: {error}")),
+    }
+}
+
+/// Patient ids seen so far, as 64-bit hashes with the line of first sight, so memory stays
+/// small on large cohorts (two distinct ids of a million-patient cohort share a hash about
+/// once in 10^7 cohorts).
+#[derive(Default)]
+pub struct SeenIds {
+    lines: HashMap<u64, Option<usize>>,
+}
+
+impl SeenIds {
+    /// `None` the first time an id is seen; after that, the line where it was first seen.
+    pub fn again(&mut self, id: &str, line: Option<usize>) -> Option<Option<usize>> {
+        let mut hasher = DefaultHasher::new();
+        id.hash(&mut hasher);
+        match self.lines.entry(hasher.finish()) {
+            Entry::Occupied(entry) => Some(*entry.get()),
+            Entry::Vacant(entry) => {
+                entry.insert(line);
+                None
+            }
+        }
+    }
+}
