@@ -62,22 +62,33 @@ impl Decimal {
             None => 0,
         };
         let frac_text = frac_text.unwrap_or("");
-        let digits = format!("{int_text}{frac_text}");
-        let significant = digits.trim_start_matches('0');
-        let trimmed = significant.trim_end_matches('0');
-        if trimmed.is_empty() {
+        // The digits of both parts as one run, without leading and trailing zeros.
+        let digits = || int_text.bytes().chain(frac_text.bytes());
+        let total = int_text.len() + frac_text.len();
+        let leading = digits().take_while(|&b| b == b'0').count();
+        if leading == total {
             return Some(Decimal::ZERO);
         }
-        if trimmed.len() > MAX_SIGNIFICANT_DIGITS {
+        let trailing = frac_text
+            .bytes()
+            .rev()
+            .chain(int_text.bytes().rev())
+            .take_while(|&b| b == b'0')
+            .count();
+        let significant = total - leading - trailing;
+        if significant > MAX_SIGNIFICANT_DIGITS {
             return None;
         }
-        // value = trimmed × 10^power
-        let stripped_zeros = i64::try_from(significant.len() - trimmed.len()).ok()?;
+        // value = significant digits × 10^power
+        let stripped_zeros = i64::try_from(trailing).ok()?;
         let frac_len = i64::try_from(frac_text.len()).ok()?;
         let power = exponent
             .checked_sub(frac_len)?
             .checked_add(stripped_zeros)?;
-        let mut mantissa: i128 = trimmed.parse().ok()?;
+        let mut mantissa = digits()
+            .skip(leading)
+            .take(significant)
+            .fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
         if negative {
             mantissa = -mantissa;
         }

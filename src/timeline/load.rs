@@ -1,13 +1,11 @@
 //! Reading one patient: JSON text → checked [`Patient`] with ordered events.
 
-use std::collections::BTreeMap;
-
 use miette::SourceSpan;
 use serde_json::{Map, Value as Json};
 
 use super::error::{quote, Origin, TimelineError, TimelineErrorKind as Kind};
 use super::locate::{locate, At, Path};
-use super::{order, Event, Patient, Value};
+use super::{order, Attributes, Event, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
 use crate::vocabulary::{AttrType, Vocabulary};
@@ -17,6 +15,19 @@ pub const MAX_EVENTS: usize = 100_000;
 
 /// One patient (JSON object) from text. `origin` names the file (and line) in messages.
 pub fn parse_patient(
+    text: &str,
+    origin: &Origin,
+    vocab: &Vocabulary,
+) -> Result<Patient, TimelineError> {
+    match super::fast::patient(text, origin.line, vocab) {
+        Some(patient) => Ok(patient),
+        None => checked_patient(text, origin, vocab),
+    }
+}
+
+/// The checked path: the text as a JSON tree, each value checked where it is, so an error
+/// can name its place.
+pub(super) fn checked_patient(
     text: &str,
     origin: &Origin,
     vocab: &Vocabulary,
@@ -40,7 +51,7 @@ pub fn parse_patient(
 
 /// A check that failed: what, at which path, and (when different) the path
 /// whose value the caret should point at.
-struct Fail {
+pub(super) struct Fail {
     kind: Kind,
     path: Path,
     span_path: Option<Path>,
@@ -199,7 +210,7 @@ fn event(index: usize, json: Json, path: &At<'_>, vocab: &Vocabulary) -> Result<
             ))
         }
     };
-    let mut attributes = BTreeMap::new();
+    let mut attributes = Vec::with_capacity(object.len());
     for (name, json) in object {
         if json.is_null() {
             continue;
@@ -212,19 +223,20 @@ fn event(index: usize, json: Json, path: &At<'_>, vocab: &Vocabulary) -> Result<
             Some(ty) => typed(json, ty, &attr_path)?,
             None => untyped(json, &attr_path)?,
         };
-        attributes.insert(name, value);
+        attributes.push((name, value));
     }
     Ok(Event {
         index,
         date,
         time,
         kind,
-        attributes,
+        // The keys of a JSON object as read are unique.
+        attributes: Attributes::from_unique(attributes).unwrap_or_default(),
     })
 }
 
 /// `HH:MM` on a 24-hour clock, exactly two digits each.
-fn parse_time(text: &str) -> Option<(u8, u8)> {
+pub(super) fn parse_time(text: &str) -> Option<(u8, u8)> {
     let [h0, h1, colon, m0, m1]: [u8; 5] = text.as_bytes().try_into().ok()?;
     let digit = |b: u8| b.is_ascii_digit().then(|| b - b'0');
     let hour = digit(h0)? * 10 + digit(h1)?;
@@ -233,7 +245,7 @@ fn parse_time(text: &str) -> Option<(u8, u8)> {
 }
 
 /// A value of an attribute outside the vocabulary: any JSON but null in lists.
-fn untyped(json: Json, path: &At<'_>) -> Result<Value, Fail> {
+pub(super) fn untyped(json: Json, path: &At<'_>) -> Result<Value, Fail> {
     Ok(match json {
         Json::Bool(b) => Value::Bool(b),
         Json::Number(n) => Value::Number(number(&n, path)?),
@@ -271,7 +283,7 @@ fn number(n: &serde_json::Number, path: &At<'_>) -> Result<Decimal, Fail> {
 }
 
 /// A value of a known attribute, checked against its type and range.
-fn typed(json: Json, ty: AttrType, path: &At<'_>) -> Result<Value, Fail> {
+pub(super) fn typed(json: Json, ty: AttrType, path: &At<'_>) -> Result<Value, Fail> {
     match (ty, json) {
         (AttrType::Bool, Json::Bool(b)) => Ok(Value::Bool(b)),
         (AttrType::Text, Json::String(s)) => Ok(Value::Text(s)),

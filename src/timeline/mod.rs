@@ -15,13 +15,12 @@
 //! assert_eq!(patient.events[0].index, 1);
 //! ```
 
-use std::collections::BTreeMap;
-
 use crate::date::Date;
 use crate::number::Decimal;
 
 pub mod cohort;
 pub mod error;
+mod fast;
 pub mod load;
 mod locate;
 pub mod order;
@@ -117,7 +116,7 @@ pub struct Event {
     /// The kind (`tace`, `imaging`, `lab`, `status`, or any other word).
     pub kind: String,
     /// Every other non-null key of the event object.
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Attributes,
 }
 
 impl Event {
@@ -130,6 +129,49 @@ impl Event {
     /// untimed day sorts after the day's observations.
     pub fn is_procedure(&self) -> bool {
         self.kind == "tace"
+    }
+}
+
+/// An event's attributes by name. A handful per event, looked up again and again: a
+/// sorted vector is smaller and quicker to build, search and drop than a map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attributes(Vec<(String, Value)>);
+
+impl Attributes {
+    /// The attributes, or `None` when a name occurs twice.
+    pub fn from_unique(mut pairs: Vec<(String, Value)>) -> Option<Attributes> {
+        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let repeated = pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
+        (!repeated).then_some(Attributes(pairs))
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()
+            .and_then(|at| self.0.get(at))
+            .map(|(_, value)| value)
+    }
+
+    /// The names, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0.iter().map(|(key, _)| key.as_str())
+    }
+
+    /// Names and values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
+        self.0.iter().map(|(key, value)| (key.as_str(), value))
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

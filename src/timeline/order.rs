@@ -29,8 +29,6 @@ pub fn sort_events(events: &mut [Event]) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
 
     fn event(index: usize, date: &str, time: Option<(u8, u8)>, kind: &str) -> Event {
@@ -39,7 +37,7 @@ mod tests {
             date: Date::parse(date).unwrap(),
             time,
             kind: kind.to_owned(),
-            attributes: BTreeMap::new(),
+            attributes: Default::default(),
         }
     }
 

@@ -447,3 +447,88 @@ fn garbage_never_panics() {
     let deep_pretty = format!("{{\n{}", "[".repeat(100_000));
     assert_eq!(cohort(&deep_pretty).len(), 1);
 }
+
+/// The fast path gives up or agrees with the checked path: never a different patient.
+fn fast_agrees(text: &str) -> bool {
+    let origin = Origin::new("p.jsonl", Some(3));
+    let checked = load::checked_patient(text, &origin, &vocab());
+    match fast::patient(text, Some(3), &vocab()) {
+        Some(fast) => checked.as_ref().ok() == Some(&fast),
+        None => true,
+    }
+}
+
+#[test]
+fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
+    let taken = [
+        r#"{"id":"P","events":[]}"#,
+        r#"{"id":"P","facts":null,"extra":[1,{"a":null}],"events":[]}"#,
+        r#" { "events" : [ { "kind" : "lab" , "value" : -0.50 , "date" : "2021-02-01" , "time" : null } ] , "id" : "P" } "#,
+        r#"{"id":"P","facts":{"sex":"F"},"events":[{"date":"2021-02-01","kind":"imaging","tumor_count":3,"mrecist":"PD","contrast":true,"viable_percent":1.5e1,"vascular_invasion":null}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","time":"09:30","agents":["a","b"],"custom":{"x":[1]},"note":"caf\u00e9","list":[true,2,"x"]}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":2.0,"child_pugh_score":5}]}"#,
+    ];
+    for text in taken {
+        assert!(fast::patient(text, None, &vocab()).is_some(), "{text}");
+        assert!(fast_agrees(text), "{text}");
+    }
+    let refused = [
+        r#"{"id":"P","id":"Q","events":[]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","value":1,"value":2}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","date":"2021-02-02","kind":"lab"}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-30","kind":"lab"}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":2.5}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"imaging","mrecist":"XX"}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"imaging","viable_percent":"40"}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"imaging","viable_percent":101}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","agents":["a",null]}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"","time":"25:00"}]}"#,
+        r#"{"id":"","events":[]}"#,
+        r#"{"id":"P","events":null}"#,
+        r#"{"id":"P"}"#,
+        r#"{"id":"P","events":[]} x"#,
+        r#"[]"#,
+    ];
+    for text in refused {
+        assert!(fast::patient(text, None, &vocab()).is_none(), "{text}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(2026),
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Synthetic patients with a few bytes changed: whatever the fast path accepts, the
+    /// checked path reads the same.
+    #[test]
+    fn fast_path_never_disagrees(
+        index in 0usize..200,
+        edits in proptest::collection::vec((proptest::prelude::any::<u16>(), "[-0-9a-zA-Z\":,{}\\[\\]\\\\. eE+]{0,3}", 0u8..4), 0..4),
+    ) {
+        let mut text = crate::synth::patient_json(index, 7);
+        for (at, insert, cut) in edits {
+            let mut at = usize::from(at) % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let end = (at + usize::from(cut)).min(text.len());
+            if text.is_char_boundary(end) {
+                text.replace_range(at..end, &insert);
+            }
+        }
+        proptest::prop_assert!(fast_agrees(&text), "{}", text);
+    }
+}
+
+#[test]
+fn fast_path_takes_every_synthetic_patient() {
+    for index in 0..500 {
+        let text = crate::synth::patient_json(index, 2026);
+        assert!(fast::patient(&text, None, &vocab()).is_some(), "{text}");
+        assert!(fast_agrees(&text));
+    }
+}

@@ -1,0 +1,283 @@
+//! The reader's fast path: a well-formed patient read straight into events, without first
+//! building a generic JSON tree. It only ever accepts; anything it is not sure of (an
+//! invalid value, a duplicate key, an escaped date or kind, a wrong type) makes it give up, and
+//! the checked path in [`load`](super::load) reads the text again and says what is wrong.
+//! So every message comes from one place, and a test holds the two paths to the same
+//! patients.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::load::{typed, untyped, MAX_EVENTS};
+use super::locate::At;
+use super::{order, Attributes, Event, Patient, Value};
+use crate::date::Date;
+use crate::number::Decimal;
+use crate::vocabulary::{AttrType, Vocabulary};
+
+/// The patient in `text`, or `None` when the checked path must decide.
+pub(super) fn patient(text: &str, line: Option<usize>, vocab: &Vocabulary) -> Option<Patient> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let (id, facts, mut events) = PatientSeed { vocab }.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    order::sort_events(&mut events);
+    Some(Patient {
+        id,
+        facts,
+        events,
+        line,
+    })
+}
+
+/// Giving up: the message is never shown (the checked path writes the real one).
+fn give_up<E: de::Error>() -> E {
+    E::custom("not on the fast path")
+}
+
+type Parts = (
+    String,
+    serde_json::Map<String, serde_json::Value>,
+    Vec<Event>,
+);
+
+struct PatientSeed<'v> {
+    vocab: &'v Vocabulary,
+}
+
+impl<'de> DeserializeSeed<'de> for PatientSeed<'_> {
+    type Value = Parts;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PatientSeed<'_> {
+    type Value = Parts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a patient object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
+        let mut id: Option<String> = None;
+        let mut facts: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut events: Option<Vec<Event>> = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            match key.as_ref() {
+                "id" if id.is_none() => match map.next_value::<Option<String>>()? {
+                    Some(text) if !text.is_empty() => id = Some(text),
+                    _ => return Err(give_up()),
+                },
+                "facts" if facts.is_none() => {
+                    facts = Some(map.next_value::<Option<_>>()?.unwrap_or_default())
+                }
+                "events" if events.is_none() => {
+                    events = Some(map.next_value_seed(EventsSeed { vocab: self.vocab })?)
+                }
+                "id" | "facts" | "events" => return Err(give_up()),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match (id, events) {
+            (Some(id), Some(events)) => Ok((id, facts.unwrap_or_default(), events)),
+            _ => Err(give_up()),
+        }
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+struct EventsSeed<'v> {
+    vocab: &'v Vocabulary,
+}
+
+impl<'de> DeserializeSeed<'de> for EventsSeed<'_> {
+    type Value = Vec<Event>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Event>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed<'_> {
+    type Value = Vec<Event>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
+        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
+        while let Some(event) = seq.next_element_seed(EventSeed {
+            vocab: self.vocab,
+            index: events.len(),
+        })? {
+            if events.len() >= MAX_EVENTS {
+                return Err(give_up());
+            }
+            events.push(event);
+        }
+        Ok(events)
+    }
+}
+
+struct EventSeed<'v> {
+    vocab: &'v Vocabulary,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for EventSeed<'_> {
+    type Value = Event;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Event, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed<'_> {
+    type Value = Event;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
+        let mut date = None;
+        let mut kind: Option<String> = None;
+        let mut time = None;
+        let mut seen_time = false;
+        // The kind decides how attributes are checked, and it may come after them.
+        let mut raw: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::with_capacity(12);
+        while let Some(key) = map.next_key_seed(Key)? {
+            match key.as_ref() {
+                "date" if date.is_none() => {
+                    let text = plain_string(map.next_value()?).ok_or_else(give_up)?;
+                    date = Some(Date::parse(text).map_err(|_| give_up())?);
+                }
+                "kind" if kind.is_none() => {
+                    let text = plain_string(map.next_value()?).ok_or_else(give_up)?;
+                    if text.is_empty() {
+                        return Err(give_up());
+                    }
+                    kind = Some(text.to_owned());
+                }
+                "time" if !seen_time => {
+                    seen_time = true;
+                    let value: &RawValue = map.next_value()?;
+                    if value.get() != "null" {
+                        let text = plain_string(value).ok_or_else(give_up)?;
+                        time = Some(super::load::parse_time(text).ok_or_else(give_up)?);
+                    }
+                }
+                "date" | "kind" | "time" => return Err(give_up()),
+                _ => {
+                    let value: &'de RawValue = map.next_value()?;
+                    raw.push((key, value));
+                }
+            }
+        }
+        let (Some(date), Some(kind)) = (date, kind) else {
+            return Err(give_up());
+        };
+        let mut attributes = Vec::with_capacity(raw.len());
+        for (name, value) in raw {
+            if value.get() == "null" {
+                continue;
+            }
+            let ty = self
+                .vocab
+                .attribute(Some(&kind), name.as_ref())
+                .map(|spec| spec.ty);
+            let value = attribute(value, ty).ok_or_else(give_up)?;
+            attributes.push((name.into_owned(), value));
+        }
+        // A repeated key: the checked path knows which one counts.
+        let attributes = Attributes::from_unique(attributes).ok_or_else(give_up)?;
+        Ok(Event {
+            index: self.index,
+            date,
+            time,
+            kind,
+            attributes,
+        })
+    }
+}
+
+/// A JSON string with no escapes, without its quotes.
+fn plain_string(value: &RawValue) -> Option<&str> {
+    let inner = value.get().strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
+/// An attribute's value, checked as the checked path checks it.
+fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
+    let text = value.get();
+    let first = text.as_bytes().first()?;
+    let escaped = text.contains('\\');
+    match (first, ty) {
+        (b'-' | b'0'..=b'9', Some(AttrType::Number { min, max, integer })) => {
+            let number = Decimal::parse(text)?;
+            let below = min.is_some_and(|lo| number < Decimal::from_i64(lo));
+            let above = max.is_some_and(|hi| number > Decimal::from_i64(hi));
+            let whole = !integer || number.is_integer();
+            (!below && !above && whole).then_some(Value::Number(number))
+        }
+        (b'-' | b'0'..=b'9', None) => Decimal::parse(text).map(Value::Number),
+        (b'"', Some(AttrType::Text) | None) if !escaped => {
+            plain_string(value).map(|s| Value::Text(s.into()))
+        }
+        (b'"', Some(AttrType::Category(allowed))) if !escaped => {
+            let s = plain_string(value)?;
+            allowed.contains(&s).then(|| Value::Text(s.into()))
+        }
+        (b't' | b'f', Some(AttrType::Bool) | None) => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        // Lists, objects and escaped strings are rare: the checked conversion takes them.
+        (b'[' | b'{' | b'"', _) => {
+            let json: serde_json::Value = serde_json::from_str(text).ok()?;
+            match ty {
+                Some(ty) => typed(json, ty, &At::Root).ok(),
+                None => untyped(json, &At::Root).ok(),
+            }
+        }
+        _ => None,
+    }
+}
