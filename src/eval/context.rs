@@ -7,6 +7,7 @@ use super::temporal;
 use super::truth::Truth;
 use super::verdict::Verdict;
 use super::why::{View, Why};
+use crate::check::ir::Window;
 use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::number::Decimal;
@@ -98,6 +99,15 @@ pub struct Context<'a> {
     /// again): a part that depends only on its arguments gives the same answer.
     selections: Vec<(CallKey, Selection<'a>)>,
     events: Vec<(CallKey, Found<'a>)>,
+}
+
+/// How much of a selection is wanted: all of it, or only what decides the latest or
+/// earliest member.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    All,
+    Latest,
+    Earliest,
 }
 
 /// A part and the events it was called with (positions; 0 and MAX for absent events).
@@ -303,7 +313,20 @@ impl<'a> Context<'a> {
             }
             NodeKind::Latest(set) | NodeKind::Earliest(set) => {
                 let latest = matches!(node.kind, NodeKind::Latest(_));
-                let selection = self.selection(set);
+                let selection = match &set.kind {
+                    NodeKind::Select {
+                        head,
+                        slot,
+                        windows,
+                        unknown_if_none,
+                        filter,
+                    } => {
+                        let scan = if latest { Scan::Latest } else { Scan::Earliest };
+                        let filter = filter.as_deref();
+                        self.select(head, *slot, windows, *unknown_if_none, filter, scan)
+                    }
+                    _ => self.selection(set),
+                };
                 pick(selection, latest)
             }
             NodeKind::Call(part, args) => {
@@ -381,39 +404,87 @@ impl<'a> Context<'a> {
                 windows,
                 unknown_if_none,
                 filter,
-            } => {
-                let base = self.selection(head);
-                let bounds = temporal::bounds(self, windows);
-                let mut members = Vec::new();
-                for (position, membership) in base.members {
-                    let membership = membership.and(bounds.membership(self, position));
-                    if membership == Truth::NotMet {
-                        continue;
-                    }
-                    let keep = match filter {
-                        None => membership,
-                        Some(filter) => {
-                            let found = Bound::Event(Found::At(position, None));
-                            // Only the truth of a filter is used: keep no reasons.
-                            let verdict = super::why::quietly(|| {
-                                self.with_slot(*slot, found, |ctx| {
-                                    ctx.with_it(position, |ctx| ctx.condition(filter))
-                                })
-                            });
-                            membership.and(verdict.truth)
-                        }
-                    };
-                    if keep != Truth::NotMet {
-                        members.push((position, keep));
+            } => self.select(head, *slot, windows, *unknown_if_none, filter.as_deref(), Scan::All),
+            _ => Selection::empty(),
+        }
+    }
+
+    /// The events of `head` inside the windows that pass the filter. Only the positions the
+    /// windows admit are visited; a scan for the latest (earliest) stops at the first member
+    /// from the end (start) that decides which event it is, as [`pick`] would.
+    fn select(
+        &mut self,
+        head: &'a Node,
+        slot: usize,
+        windows: &'a [Window],
+        unknown_if_none: bool,
+        filter: Option<&'a Node>,
+        scan: Scan,
+    ) -> Selection<'a> {
+        let bounds = temporal::bounds(self, windows);
+        let range = bounds.range(self);
+        let place = if bounds.uncertain() {
+            Truth::Unknown
+        } else {
+            Truth::Met
+        };
+        let (mut candidates, description) = match &head.kind {
+            NodeKind::Kind(kind) => {
+                let events = self.patient.events.get(range.clone()).unwrap_or_default();
+                let mut candidates = Vec::with_capacity(events.len());
+                for (event, position) in events.iter().zip(range.clone()) {
+                    if event.kind == *kind {
+                        candidates.push((position, place));
                     }
                 }
-                Selection {
-                    members,
-                    missing_if_empty: *unknown_if_none && bounds.could_hold_a_day(),
-                    description: base.description,
+                (candidates, Why::Borrowed(kind.as_str()))
+            }
+            _ => {
+                let base = self.selection(head);
+                let candidates = base
+                    .members
+                    .into_iter()
+                    .filter(|(p, _)| range.contains(p))
+                    .map(|(p, membership)| (p, membership.and(place)))
+                    .collect();
+                (candidates, base.description)
+            }
+        };
+        if scan == Scan::Latest {
+            candidates.reverse();
+        }
+        let mut members = Vec::with_capacity(match scan {
+            Scan::All => candidates.len(),
+            Scan::Latest | Scan::Earliest => 1,
+        });
+        for (position, membership) in candidates {
+            let keep = match filter {
+                None => membership,
+                Some(filter) => {
+                    let found = Bound::Event(Found::At(position, None));
+                    // Only the truth of a filter is used: keep no reasons.
+                    let verdict = super::why::quietly(|| {
+                        self.with_slot(slot, found, |ctx| {
+                            ctx.with_it(position, |ctx| ctx.condition(filter))
+                        })
+                    });
+                    membership.and(verdict.truth)
+                }
+            };
+            if keep != Truth::NotMet {
+                members.push((position, keep));
+                if scan != Scan::All {
+                    break;
                 }
             }
-            _ => Selection::empty(),
+        }
+        if scan == Scan::Latest {
+            members.reverse();
+        }
+        Selection {
+            members,
+            missing_if_empty: unknown_if_none && bounds.could_hold_a_day(),
+            description,
         }
     }
 

@@ -136,6 +136,38 @@ impl Bounds {
             && self.up_to.is_none_or(|u| position <= u)
     }
 
+    /// The positions every certain window admits: events are in date order, so each
+    /// window is one run of positions, found by binary search.
+    pub fn range(&self, ctx: &Context<'_>) -> std::ops::Range<usize> {
+        if self.empty {
+            return 0..0;
+        }
+        let events = &ctx.patient.events;
+        let mut start = match self.from {
+            Some(from) => events.partition_point(|e| e.date < from),
+            None => 0,
+        };
+        let mut end = match self.to {
+            Some(to) => events.partition_point(|e| e.date <= to),
+            None => events.len(),
+        };
+        if let Some(after) = self.after {
+            start = start.max(after.saturating_add(1));
+        }
+        if let Some(before) = self.before {
+            end = end.min(before);
+        }
+        if let Some(up_to) = self.up_to {
+            end = end.min(up_to.saturating_add(1));
+        }
+        start..end.max(start)
+    }
+
+    /// Whether an anchor is uncertain, so that every member's place is unknown.
+    pub fn uncertain(&self) -> bool {
+        self.uncertain
+    }
+
     /// Whether the windows leave at least one day (a window closed by the next session
     /// before it opens cannot hold a scan: nothing is missing from it).
     pub fn could_hold_a_day(&self) -> bool {

@@ -34,7 +34,10 @@ impl<'a> Verdict<'a> {
 
     /// The same verdict, also resting on an event at `date`.
     pub fn with_event(mut self, position: usize, date: Date) -> Verdict<'a> {
-        self.evidence.push(position);
+        // Inside a filter only the truth is read: its evidence would be thrown away.
+        if !super::why::is_quiet() {
+            self.evidence.push(position);
+        }
         self.at = later(self.at, Some(date));
         self
     }
