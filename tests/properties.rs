@@ -277,3 +277,40 @@ proptest! {
         }
     }
 }
+
+/// Filters of the commonest shape (`ATTRIBUTE [not] in [...]`, `is`) are read directly by the
+/// evaluator; written another way they take the general path. Both must agree.
+const FILTER_SHAPES: &str = r#"
+definition filter-shapes
+  outcome refractory
+
+part marker(S, M) "{M} before the session" = latest lab on or before S, where test is M
+part marker_general(S, M) "{M} before the session" =
+  latest lab on or before S, where not (test not in [M])
+
+criterion quick_is = any session S: any M in [AFP, "PIVKA-II"]: value of marker(S, M) > 100
+criterion general_is = any session S: any M in [AFP, "PIVKA-II"]: value of marker_general(S, M) > 100
+criterion quick_in = at least 2 imaging where mrecist in [PD, NE]
+criterion general_in = at least 2 imaging where not (mrecist not in [PD, NE])
+criterion quick_not_in = at least 2 imaging where modality not in [CT]
+criterion general_not_in = at least 2 imaging where not (modality in [CT])
+
+met when quick_is or general_is or quick_in or general_in or quick_not_in or general_not_in
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: RngSeed::Fixed(2026), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn direct_filters_agree_with_general_evaluation(events in events()) {
+        let definition = support::compile(FILTER_SHAPES);
+        let json = format!(r#"{{"id":"p","events":[{}]}}"#, events.join(","));
+        let patient = parse_patient(&json, &Origin::new("p.json", None), &Vocabulary::builtin()).unwrap();
+        let outcome = refract::eval::evaluate(&definition, &patient);
+        for pair in outcome.criteria.chunks(2) {
+            let [quick, general] = pair else { panic!("criteria come in pairs") };
+            prop_assert_eq!(quick.result, general.result, "{}", quick.name);
+            prop_assert_eq!(&quick.evidence, &general.evidence, "{}", quick.name);
+        }
+    }
+}

@@ -71,7 +71,12 @@ fn not_evaluable(node: &Node, datum: &Datum<'_>) -> bool {
     let (NodeKind::Attribute(name, _), Datum::Known(value, _)) = (&node.kind, datum) else {
         return false;
     };
-    let Value::Text(text) = value.as_ref() else {
+    is_not_evaluable(name, value)
+}
+
+/// Whether `value` of attribute `name` is a category's "not evaluable".
+pub fn is_not_evaluable(name: &str, value: &Value) -> bool {
+    let Value::Text(text) = value else {
         return false;
     };
     text == NOT_EVALUABLE
@@ -232,7 +237,7 @@ pub fn in_list<'a>(node: &'a Node, datum: &Datum<'a>, items: &[Datum<'a>]) -> Ve
     )
 }
 
-fn equal(a: &Value, b: &Value) -> bool {
+pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y,
         (Value::Text(x), Value::Text(y)) => x == y,

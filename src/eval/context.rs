@@ -461,14 +461,20 @@ impl<'a> Context<'a> {
             let keep = match filter {
                 None => membership,
                 Some(filter) => {
-                    let found = Bound::Event(Found::At(position, None));
-                    // Only the truth of a filter is used: keep no reasons.
-                    let verdict = super::why::quietly(|| {
-                        self.with_slot(slot, found, |ctx| {
-                            ctx.with_it(position, |ctx| ctx.condition(filter))
-                        })
-                    });
-                    membership.and(verdict.truth)
+                    let truth = match self.quick_truth(filter, position, slot) {
+                        Some(truth) => truth,
+                        None => {
+                            let found = Bound::Event(Found::At(position, None));
+                            // Only the truth of a filter is used: keep no reasons.
+                            super::why::quietly(|| {
+                                self.with_slot(slot, found, |ctx| {
+                                    ctx.with_it(position, |ctx| ctx.condition(filter))
+                                })
+                            })
+                            .truth
+                        }
+                    };
+                    membership.and(truth)
                 }
             };
             if keep != Truth::NotMet {
@@ -486,6 +492,58 @@ impl<'a> Context<'a> {
             missing_if_empty: unknown_if_none && bounds.could_hold_a_day(),
             description,
         }
+    }
+
+    /// The truth of a filter of the commonest shape, `ATTRIBUTE [not] in [...]` (and `is`)
+    /// on the event at `position`, read directly as the general evaluation would decide it
+    /// but without building a verdict; `None` for any other shape.
+    fn quick_truth(&self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
+        let NodeKind::In {
+            value,
+            negated,
+            list,
+        } = &filter.kind
+        else {
+            return None;
+        };
+        let NodeKind::Attribute(name, None) = &value.kind else {
+            return None;
+        };
+        let event = self.event_at(position)?;
+        let truth = match event.get(name) {
+            None => Truth::Unknown,
+            Some(value) if super::compare::is_not_evaluable(name, value) => Truth::Unknown,
+            Some(value) => {
+                let mut unknown = false;
+                let mut met = false;
+                for item in list {
+                    let candidate = match &item.kind {
+                        NodeKind::Const(constant) => Some(constant),
+                        // The element's own slot holds an event, not a value: missing.
+                        NodeKind::Slot(slot) if *slot == own_slot => None,
+                        NodeKind::Slot(slot) => match self.slots.get(*slot) {
+                            Some(Bound::Value(Datum::Known(known, _))) => Some(known.as_ref()),
+                            _ => None,
+                        },
+                        _ => return None,
+                    };
+                    match candidate {
+                        Some(candidate) if super::compare::equal(value, candidate) => {
+                            met = true;
+                            break;
+                        }
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+                match (met, unknown) {
+                    (true, _) => Truth::Met,
+                    (false, true) => Truth::Unknown,
+                    (false, false) => Truth::NotMet,
+                }
+            }
+        };
+        Some(if *negated { truth.not() } else { truth })
     }
 
     /// The member with the lowest (or highest) value of `attribute`, the earliest on a

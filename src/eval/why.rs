@@ -3,7 +3,7 @@
 //! write it, and written only for the results that are reported.
 
 use std::cell::Cell;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
 use crate::check::Checked;
@@ -99,6 +99,8 @@ pub enum Why<'a> {
     Lazy(Rc<dyn Fn(&View<'a>) -> String + 'a>),
     /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
     Prefixed(Rc<dyn Fn(&View<'a>) -> String + 'a>, Rc<Why<'a>>),
+    /// "first; second".
+    Joined(Rc<Why<'a>>, Rc<Why<'a>>),
     /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
     /// finding of `last` is written (nested counts are noise).
     NoneOf {
@@ -127,54 +129,63 @@ impl<'a> Why<'a> {
 
     /// The reason in words.
     pub fn render(&self, view: &View<'a>) -> String {
+        let mut out = String::new();
+        self.render_into(view, &mut out);
+        out
+    }
+
+    /// The reason in words, appended to `out`: nested reasons write into one buffer.
+    pub fn render_into(&self, view: &View<'a>, out: &mut String) {
         match self {
-            Why::Static(text) => (*text).to_string(),
-            Why::Text(text) => text.to_string(),
-            Why::Borrowed(text) => (*text).to_string(),
-            Why::Lazy(write) => write(view),
+            Why::Static(text) => out.push_str(text),
+            Why::Text(text) => out.push_str(text),
+            Why::Borrowed(text) => out.push_str(text),
+            Why::Lazy(write) => out.push_str(&write(view)),
             Why::Prefixed(prefix, inner) => {
-                let mut out = prefix(view);
+                out.push_str(&prefix(view));
                 out.push_str(": ");
-                out.push_str(&inner.render(view));
-                out
+                inner.render_into(view, out);
+            }
+            Why::Joined(first, second) => {
+                first.render_into(view, out);
+                out.push_str("; ");
+                second.render_into(view, out);
             }
             Why::NoneOf { noun, total, last } => {
-                let mut out = String::from("not met for any ");
-                out.push_str(&noun.render(view));
-                out.push_str(&format!(" ({total} examined); last: "));
-                out.push_str(&last.innermost(view));
-                out
+                out.push_str("not met for any ");
+                noun.render_into(view, out);
+                let _ = write!(out, " ({total} examined); last: ");
+                last.innermost_into(view, out);
             }
         }
     }
 
     /// The concrete finding inside nested "not met for any ..." reasons, keeping the
     /// element that led there ("sessions of A and B: ...") and dropping the counts between.
-    fn innermost(&self, view: &View<'a>) -> String {
+    fn innermost_into(&self, view: &View<'a>, out: &mut String) {
         match self {
-            Why::NoneOf { last, .. } => last.innermost(view),
+            Why::NoneOf { last, .. } => last.innermost_into(view, out),
             Why::Prefixed(prefix, inner) => match inner.as_ref() {
                 Why::NoneOf { last, .. } => {
-                    let mut out = prefix(view);
+                    out.push_str(&prefix(view));
                     out.push_str(": ");
-                    out.push_str(&last.innermost_unprefixed(view));
-                    out
+                    last.innermost_unprefixed_into(view, out);
                 }
-                _ => self.render(view),
+                _ => self.render_into(view, out),
             },
-            other => other.render(view),
+            other => other.render_into(view, out),
         }
     }
 
-    /// Like [`Why::innermost`], for a reason already under the element's prefix: deeper
-    /// prefixes are dropped with the counts.
-    fn innermost_unprefixed(&self, view: &View<'a>) -> String {
+    /// Like [`Why::innermost_into`], for a reason already under the element's prefix:
+    /// deeper prefixes are dropped with the counts.
+    fn innermost_unprefixed_into(&self, view: &View<'a>, out: &mut String) {
         match self {
-            Why::NoneOf { last, .. } => last.innermost_unprefixed(view),
+            Why::NoneOf { last, .. } => last.innermost_unprefixed_into(view, out),
             Why::Prefixed(_, inner) if matches!(inner.as_ref(), Why::NoneOf { .. }) => {
-                inner.innermost_unprefixed(view)
+                inner.innermost_unprefixed_into(view, out)
             }
-            other => other.render(view),
+            other => other.render_into(view, out),
         }
     }
 
@@ -188,12 +199,10 @@ impl<'a> Why<'a> {
 
     /// "first; second", written late.
     pub fn join(self, other: Why<'a>) -> Why<'a> {
-        Why::lazy(move |view| {
-            let mut out = self.render(view);
-            out.push_str("; ");
-            out.push_str(&other.render(view));
-            out
-        })
+        if is_quiet() {
+            return Why::Static("");
+        }
+        Why::Joined(Rc::new(self), Rc::new(other))
     }
 }
 
@@ -215,7 +224,7 @@ impl fmt::Debug for Why<'_> {
             Why::Static(text) => write!(f, "{text:?}"),
             Why::Text(text) => write!(f, "{text:?}"),
             Why::Borrowed(text) => write!(f, "{text:?}"),
-            Why::Lazy(_) | Why::Prefixed(..) | Why::NoneOf { .. } => f.write_str("<reason>"),
+            Why::Lazy(_) | Why::Prefixed(..) | Why::Joined(..) | Why::NoneOf { .. } => f.write_str("<reason>"),
         }
     }
 }
