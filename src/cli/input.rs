@@ -11,7 +11,10 @@ use std::path::Path;
 /// The input's name for messages and a reader over it, or the message saying why not.
 pub fn open(path: &Path) -> Result<(String, Box<dyn BufRead + Send>), String> {
     if path.as_os_str() == "-" {
-        return Ok(("stdin".to_string(), Box::new(BufReader::with_capacity(1 << 18, io::stdin()))));
+        return Ok((
+            "stdin".to_string(),
+            Box::new(BufReader::with_capacity(1 << 18, io::stdin())),
+        ));
     }
     let name = path.display().to_string();
     match File::open(path) {

@@ -99,6 +99,8 @@ pub struct Context<'a> {
     /// again): a part that depends only on its arguments gives the same answer.
     selections: Vec<(CallKey, Selection<'a>)>,
     events: Vec<(CallKey, Found<'a>)>,
+    /// Slot contents hidden by the arguments of the calls under way, innermost last.
+    saved: Vec<(usize, Bound<'a>)>,
 }
 
 /// How much of a selection is wanted: all of it, or only what decides the latest or
@@ -132,6 +134,7 @@ impl<'a> Context<'a> {
             criteria: vec![None; checked.criteria.len()],
             selections: Vec::new(),
             events: Vec::new(),
+            saved: Vec::new(),
         }
     }
 
@@ -215,9 +218,10 @@ impl<'a> Context<'a> {
         let Some(part) = checked.parts.get(part) else {
             return absent;
         };
-        let mut olds: Vec<(usize, Bound<'a>)> = Vec::with_capacity(args.len());
+        // The slots' earlier contents wait on one stack shared by all calls.
+        let saved_from = self.saved.len();
         let mut anchor = None;
-        let mut quoted: Vec<(&'a str, Value)> = Vec::new();
+        let mut quoted: Vec<(&'a str, Cow<'a, Value>)> = Vec::new();
         for (index, ((arg, &slot), &is_value)) in args
             .iter()
             .zip(&part.params)
@@ -228,7 +232,7 @@ impl<'a> Context<'a> {
                 let datum = self.datum(arg);
                 if let (Datum::Known(value, _), Some(name)) = (&datum, part.param_names.get(index))
                 {
-                    quoted.push((name.as_str(), value.as_ref().clone()));
+                    quoted.push((name.as_str(), value.clone()));
                 }
                 Bound::Value(datum)
             } else {
@@ -245,7 +249,7 @@ impl<'a> Context<'a> {
                 .get_mut(slot)
                 .map(|place| std::mem::replace(place, value))
                 .unwrap_or(Bound::Empty);
-            olds.push((slot, old));
+            self.saved.push((slot, old));
         }
         let description = Why::always(move |view| match &part.description {
             None => part.label.clone(),
@@ -262,9 +266,11 @@ impl<'a> Context<'a> {
             }
         });
         let out = f(self, &part.body, description);
-        for (slot, old) in olds.into_iter().rev() {
-            if let Some(place) = self.slots.get_mut(slot) {
-                *place = old;
+        while self.saved.len() > saved_from {
+            if let Some((slot, old)) = self.saved.pop() {
+                if let Some(place) = self.slots.get_mut(slot) {
+                    *place = old;
+                }
             }
         }
         out
@@ -404,7 +410,14 @@ impl<'a> Context<'a> {
                 windows,
                 unknown_if_none,
                 filter,
-            } => self.select(head, *slot, windows, *unknown_if_none, filter.as_deref(), Scan::All),
+            } => self.select(
+                head,
+                *slot,
+                windows,
+                *unknown_if_none,
+                filter.as_deref(),
+                Scan::All,
+            ),
             _ => Selection::empty(),
         }
     }

@@ -224,7 +224,9 @@ impl fmt::Debug for Why<'_> {
             Why::Static(text) => write!(f, "{text:?}"),
             Why::Text(text) => write!(f, "{text:?}"),
             Why::Borrowed(text) => write!(f, "{text:?}"),
-            Why::Lazy(_) | Why::Prefixed(..) | Why::Joined(..) | Why::NoneOf { .. } => f.write_str("<reason>"),
+            Why::Lazy(_) | Why::Prefixed(..) | Why::Joined(..) | Why::NoneOf { .. } => {
+                f.write_str("<reason>")
+            }
         }
     }
 }

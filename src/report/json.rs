@@ -71,7 +71,7 @@ pub fn error_line(patient: Option<&str>, error: &str) -> String {
 fn string(out: &mut String, text: &str) {
     out.push('"');
     // Most texts need no escape at all: one scan, one copy.
-    if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if !needs_escape(text.as_bytes()) {
         out.push_str(text);
         out.push('"');
         return;
@@ -101,6 +101,32 @@ fn string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// Whether any byte is `"`, `\\` or a control character, looked for eight bytes at a time
+/// (the classic "has a zero byte" bit trick on each of the three tests).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // A control byte (below 0x20) is one whose top three bits are all clear.
+        let control = has_zero(x & 0xE0E0_E0E0_E0E0_E0E0);
+        if control
+            || has_zero(x ^ (ONES * u64::from(b'"')))
+            || has_zero(x ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +143,20 @@ mod tests {
             string(&mut ours, text);
             assert_eq!(ours, serde_json::Value::from(text).to_string());
         }
+    }
+
+    #[test]
+    fn escape_scan_finds_every_special_byte_anywhere() {
+        for special in [b'"', b'\\', 0x00, 0x0a, 0x1f] {
+            for at in 0..19 {
+                let mut bytes = vec![b'a'; 19];
+                bytes[at] = special;
+                assert!(needs_escape(&bytes), "{special} at {at}");
+            }
+        }
+        let plain = "ünïcödé ≥ 20 % ~ DEL\u{7f} and 0x20: !#$%&'()*+,-./";
+        assert!(!needs_escape(plain.as_bytes()));
+        assert!(!needs_escape(" ~\u{80}\u{ff}".as_bytes()));
     }
 
     #[test]
