@@ -173,6 +173,14 @@ impl Vocabulary {
         self.kinds.iter().any(|(name, _)| *name == kind)
     }
 
+    /// The vocabulary's own text of a known kind (so that events can share it).
+    pub fn known_kind(&self, kind: &str) -> Option<&'static str> {
+        self.kinds
+            .iter()
+            .find(|(name, _)| *name == kind)
+            .map(|(name, _)| *name)
+    }
+
     /// The known event kinds, in the contract's order.
     pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.kinds.iter().map(|(name, _)| *name)

@@ -57,7 +57,7 @@ pub struct Evidence {
     /// Its date.
     pub date: Date,
     /// Its kind.
-    pub kind: String,
+    pub kind: crate::timeline::Key,
 }
 
 /// Evaluate `checked` for `patient` (whose events are already in timeline order).

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use super::load::{typed, untyped, MAX_EVENTS};
 use super::locate::At;
-use super::{order, Attributes, Event, Patient, Value};
+use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
 use crate::vocabulary::{AttrType, Vocabulary};
@@ -66,7 +66,7 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
         let mut id: Option<String> = None;
         let mut facts: Option<serde_json::Map<String, serde_json::Value>> = None;
         let mut events: Option<Vec<Event>> = None;
-        while let Some(key) = map.next_key_seed(Key)? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "id" if id.is_none() => match map.next_value::<Option<String>>()? {
                     Some(text) if !text.is_empty() => id = Some(text),
@@ -92,9 +92,9 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
 }
 
 /// An object key, borrowed from the text when it has no escapes.
-struct Key;
+struct KeySeed;
 
-impl<'de> DeserializeSeed<'de> for Key {
+impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -102,7 +102,7 @@ impl<'de> DeserializeSeed<'de> for Key {
     }
 }
 
-impl<'de> Visitor<'de> for Key {
+impl<'de> Visitor<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -178,12 +178,12 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
         let mut date = None;
-        let mut kind: Option<String> = None;
+        let mut kind: Option<Key> = None;
         let mut time = None;
         let mut seen_time = false;
         // The kind decides how attributes are checked, and it may come after them.
         let mut raw: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::with_capacity(12);
-        while let Some(key) = map.next_key_seed(Key)? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "date" if date.is_none() => {
                     let text = plain_string(map.next_value()?).ok_or_else(give_up)?;
@@ -194,7 +194,10 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                     if text.is_empty() {
                         return Err(give_up());
                     }
-                    kind = Some(text.to_owned());
+                    kind = Some(match self.vocab.known_kind(text) {
+                        Some(known) => Key::Borrowed(known),
+                        None => Key::Owned(text.to_owned()),
+                    });
                 }
                 "time" if !seen_time => {
                     seen_time = true;
@@ -219,12 +222,13 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
             if value.get() == "null" {
                 continue;
             }
-            let ty = self
-                .vocab
-                .attribute(Some(&kind), name.as_ref())
-                .map(|spec| spec.ty);
-            let value = attribute(value, ty).ok_or_else(give_up)?;
-            attributes.push((name.into_owned(), value));
+            let spec = self.vocab.attribute(Some(&kind), name.as_ref());
+            let value = attribute(value, spec.map(|spec| spec.ty)).ok_or_else(give_up)?;
+            let key = match spec {
+                Some(spec) => Key::Borrowed(spec.name),
+                None => Key::Owned(name.into_owned()),
+            };
+            attributes.push((key, value));
         }
         // A repeated key: the checked path knows which one counts.
         let attributes = Attributes::from_unique(attributes).ok_or_else(give_up)?;

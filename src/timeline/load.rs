@@ -5,7 +5,7 @@ use serde_json::{Map, Value as Json};
 
 use super::error::{quote, Origin, TimelineError, TimelineErrorKind as Kind};
 use super::locate::{locate, At, Path};
-use super::{order, Attributes, Event, Patient, Value};
+use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
 use crate::vocabulary::{AttrType, Vocabulary};
@@ -218,13 +218,21 @@ fn event(index: usize, json: Json, path: &At<'_>, vocab: &Vocabulary) -> Result<
         let attr_path = path.key(&name);
         // Only known attributes of known kinds are checked; the rest are
         // kept as they are (the checker warns about them).
-        let ty = vocab.attribute(Some(&kind), &name).map(|spec| spec.ty);
-        let value = match ty {
-            Some(ty) => typed(json, ty, &attr_path)?,
+        let spec = vocab.attribute(Some(&kind), &name);
+        let value = match spec {
+            Some(spec) => typed(json, spec.ty, &attr_path)?,
             None => untyped(json, &attr_path)?,
         };
-        attributes.push((name, value));
+        let key = match spec {
+            Some(spec) => Key::Borrowed(spec.name),
+            None => Key::Owned(name),
+        };
+        attributes.push((key, value));
     }
+    let kind = match vocab.known_kind(&kind) {
+        Some(known) => Key::Borrowed(known),
+        None => Key::Owned(kind),
+    };
     Ok(Event {
         index,
         date,

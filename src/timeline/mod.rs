@@ -114,7 +114,7 @@ pub struct Event {
     /// The time of day `(hour, minute)`, when given.
     pub time: Option<(u8, u8)>,
     /// The kind (`tace`, `imaging`, `lab`, `status`, or any other word).
-    pub kind: String,
+    pub kind: Key,
     /// Every other non-null key of the event object.
     pub attributes: Attributes,
 }
@@ -135,11 +135,15 @@ impl Event {
 /// An event's attributes by name. A handful per event, looked up again and again: a
 /// sorted vector is smaller and quicker to build, search and drop than a map.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Attributes(Vec<(String, Value)>);
+pub struct Attributes(Vec<(Key, Value)>);
+
+/// An attribute's name: the vocabulary's own text for a known attribute (most of them, so
+/// most names cost no allocation), or the name as read.
+pub type Key = std::borrow::Cow<'static, str>;
 
 impl Attributes {
     /// The attributes, or `None` when a name occurs twice.
-    pub fn from_unique(mut pairs: Vec<(String, Value)>) -> Option<Attributes> {
+    pub fn from_unique(mut pairs: Vec<(Key, Value)>) -> Option<Attributes> {
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let repeated = pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
         (!repeated).then_some(Attributes(pairs))
@@ -148,7 +152,7 @@ impl Attributes {
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0
-            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .binary_search_by(|(key, _)| key.as_ref().cmp(name))
             .ok()
             .and_then(|at| self.0.get(at))
             .map(|(_, value)| value)
@@ -156,12 +160,12 @@ impl Attributes {
 
     /// The names, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.iter().map(|(key, _)| key.as_str())
+        self.0.iter().map(|(key, _)| key.as_ref())
     }
 
     /// Names and values, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.0.iter().map(|(key, value)| (key.as_str(), value))
+        self.0.iter().map(|(key, value)| (key.as_ref(), value))
     }
 
     /// How many there are.

@@ -36,7 +36,7 @@ mod tests {
             index,
             date: Date::parse(date).unwrap(),
             time,
-            kind: kind.to_owned(),
+            kind: kind.to_owned().into(),
             attributes: Default::default(),
         }
     }
