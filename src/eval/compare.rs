@@ -2,6 +2,7 @@
 //! as what is needed to write them (see `why.rs`), in the words below.
 
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use super::arith::interval;
@@ -23,9 +24,16 @@ const NOT_EVALUABLE: &str = "NE";
 
 /// How a value is named in a reason: "viable_percent 70 on the imaging of 2021-03-01".
 pub fn describe_datum<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>) -> String {
+    let mut out = String::new();
+    describe_datum_into(view, node, datum, &mut out);
+    out
+}
+
+/// [`describe_datum`], appended to `out`.
+pub fn describe_datum_into<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>, out: &mut String) {
     let value = match datum {
-        Datum::Known(value, _) => show(value),
-        Datum::Missing(why) | Datum::Range(_, _, why) => return why.render(view),
+        Datum::Known(value, _) => value,
+        Datum::Missing(why) | Datum::Range(_, _, why) => return why.render_into(view, out),
     };
     let (name, label) = match &node.kind {
         NodeKind::Attribute(name, of) => (
@@ -35,13 +43,14 @@ pub fn describe_datum<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>) -> St
         NodeKind::SessionOrdinal(_) => (Some("session number"), None),
         _ => (None, None),
     };
-    let place = match datum {
-        Datum::Known(_, Some(position)) => format!(" on {}", view.describe(*position, label)),
-        _ => String::new(),
-    };
-    match name {
-        Some(name) => format!("{name} {value}{place}"),
-        None => format!("{value}{place}"),
+    if let Some(name) = name {
+        out.push_str(name);
+        out.push(' ');
+    }
+    show_into(value, out);
+    if let Datum::Known(_, Some(position)) = datum {
+        out.push_str(" on ");
+        view.describe_into(out, *position, label);
     }
 }
 
@@ -54,15 +63,30 @@ fn part_label<'a>(view: &View<'a>, node: &Node) -> Option<&'a str> {
 
 /// A value as written in reasons.
 pub fn show(value: &Value) -> String {
+    let mut out = String::new();
+    show_into(value, &mut out);
+    out
+}
+
+/// [`show`], appended to `out`.
+pub fn show_into(value: &Value, out: &mut String) {
     match value {
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Text(t) => t.clone(),
-        Value::List(items) => format!(
-            "[{}]",
-            items.iter().map(show).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(_) => "{…}".to_string(),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Text(t) => out.push_str(t),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(_) => out.push_str("{…}"),
     }
 }
 
@@ -180,12 +204,13 @@ pub fn compare<'a>(left: &'a Node, l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) 
     let not = if holds { "" } else { "not " };
     Verdict::new(
         Truth::from_bool(holds),
-        Why::lazy(move |view| {
-            let other = match other {
-                Some(position) => format!("{b} on {}", view.describe(position, None)),
-                None => b.to_string(),
-            };
-            format!("{} is {not}{sign} {other}", describe_datum(view, left, &l))
+        Why::writes(move |view, out| {
+            describe_datum_into(view, left, &l, out);
+            let _ = write!(out, " is {not}{sign} {b}");
+            if let Some(position) = other {
+                out.push_str(" on ");
+                view.describe_into(out, position, None);
+            }
         }),
     )
 }
@@ -206,7 +231,7 @@ pub fn in_list<'a>(node: &'a Node, datum: &Datum<'a>, items: &[Datum<'a>]) -> Ve
                     let datum = datum.clone();
                     return Verdict::new(
                         Truth::Met,
-                        Why::lazy(move |view| describe_datum(view, node, &datum)),
+                        Why::writes(move |view, out| describe_datum_into(view, node, &datum, out)),
                     );
                 }
             }
@@ -219,20 +244,25 @@ pub fn in_list<'a>(node: &'a Node, datum: &Datum<'a>, items: &[Datum<'a>]) -> Ve
     let (datum, items) = (datum.clone(), items.to_vec());
     Verdict::new(
         Truth::NotMet,
-        Why::lazy(move |view| {
-            let names: Vec<String> = items
-                .iter()
-                .filter_map(|item| match item {
-                    Datum::Known(candidate, _) => Some(show(candidate)),
+        Why::writes(move |view, out| {
+            describe_datum_into(view, node, &datum, out);
+            out.push_str(" (not ");
+            let known = || {
+                items.iter().filter_map(|item| match item {
+                    Datum::Known(candidate, _) => Some(candidate),
                     _ => None,
                 })
-                .collect();
-            let expected = if names.len() == 1 {
-                names.join("")
-            } else {
-                format!("one of {}", names.join(", "))
             };
-            format!("{} (not {expected})", describe_datum(view, node, &datum))
+            if known().count() != 1 {
+                out.push_str("one of ");
+            }
+            for (i, candidate) in known().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(candidate, out);
+            }
+            out.push(')');
         }),
     )
 }
@@ -268,20 +298,23 @@ pub fn same<'a>(left: &'a Node, l: &Datum<'a>, r: &Datum<'a>, differs: bool) -> 
     let (l, r) = (l.clone(), r.clone());
     let verdict = Verdict::new(
         Truth::from_bool(is_same),
-        Why::lazy(move |view| {
-            let other = match &r {
-                Datum::Known(value, Some(position)) => {
-                    format!("{} on {}", show(value), view.describe(*position, None))
-                }
-                Datum::Known(value, None) => show(value),
-                Datum::Missing(why) | Datum::Range(_, _, why) => why.render(view),
-            };
-            let relation = if is_same {
-                "the same as"
+        Why::writes(move |view, out| {
+            describe_datum_into(view, left, &l, out);
+            out.push_str(if is_same {
+                " is the same as "
             } else {
-                "different from"
-            };
-            format!("{} is {relation} {other}", describe_datum(view, left, &l))
+                " is different from "
+            });
+            match &r {
+                Datum::Known(value, position) => {
+                    show_into(value, out);
+                    if let Some(position) = position {
+                        out.push_str(" on ");
+                        view.describe_into(out, *position, None);
+                    }
+                }
+                Datum::Missing(why) | Datum::Range(_, _, why) => why.render_into(view, out),
+            }
         }),
     );
     if differs {

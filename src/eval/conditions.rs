@@ -1,6 +1,7 @@
 //! Conditions: Kleene logic, quantifiers and comparisons, each with its reason.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use super::compare::{change, compare, in_list, same};
 use super::context::{Bound, Context, Datum, Found, Selection};
@@ -57,8 +58,11 @@ impl<'a> Context<'a> {
                     });
                     let why = verdict.why.clone();
                     verdicts.push(Verdict {
-                        why: why.prefixed(move |view| {
-                            format!("sessions of {} and {}", view.date(a), view.date(b))
+                        why: why.prefixed(move |view, out| {
+                            out.push_str("sessions of ");
+                            out.push_str(&view.date(a));
+                            out.push_str(" and ");
+                            out.push_str(&view.date(b));
                         }),
                         ..verdict
                     });
@@ -170,14 +174,13 @@ impl<'a> Context<'a> {
                             let source = *source;
                             Verdict::new(
                                 Truth::from_bool(b),
-                                Why::lazy(move |view| {
-                                    let on = source
-                                        .map(|p| format!(" on {}", view.describe(p, None)))
-                                        .unwrap_or_default();
-                                    format!(
-                                        "{name} {}{on}",
-                                        if b { "reported" } else { "not reported" }
-                                    )
+                                Why::writes(move |view, out| {
+                                    out.push_str(name);
+                                    out.push_str(if b { " reported" } else { " not reported" });
+                                    if let Some(p) = source {
+                                        out.push_str(" on ");
+                                        view.describe_into(out, p, None);
+                                    }
                                 }),
                             )
                         }
@@ -255,12 +258,11 @@ impl<'a> Context<'a> {
                     let description = selection.description.clone();
                     Verdict::new(
                         Truth::Met,
-                        Why::lazy(move |view| {
-                            format!(
-                                "{} ({})",
-                                description.render(view),
-                                view.describe(position, None)
-                            )
+                        Why::writes(move |view, out| {
+                            description.render_into(view, out);
+                            out.push_str(" (");
+                            view.describe_into(out, position, None);
+                            out.push(')');
                         }),
                     )
                 }
@@ -290,7 +292,7 @@ impl<'a> Context<'a> {
             let verdict = if is_session && body.is_some() {
                 let why = verdict.why.clone();
                 Verdict {
-                    why: why.prefixed(move |view| view.describe(position, None)),
+                    why: why.prefixed(move |view, out| view.describe_into(out, position, None)),
                     ..verdict
                 }
             } else {
@@ -304,7 +306,10 @@ impl<'a> Context<'a> {
         let noun = selection.description;
         let mut verdict = count(quantifier, verdicts, missing, noun.clone());
         if missing && verdict.truth == Truth::Unknown && empty {
-            verdict.why = Why::lazy(move |view| format!("no {}", noun.render(view)));
+            verdict.why = Why::writes(move |view, out| {
+                out.push_str("no ");
+                noun.render_into(view, out);
+            });
         }
         verdict
     }
@@ -340,7 +345,12 @@ fn count<'a>(
     }
     // Met at the earliest completion: sort the met ones by date.
     met.sort_by_key(|a| a.at);
-    let no = |noun: Why<'a>| Why::lazy(move |view| format!("no {}", noun.render(view)));
+    let no = |noun: Why<'a>| {
+        Why::writes(move |view, out| {
+            out.push_str("no ");
+            noun.render_into(view, out);
+        })
+    };
     let at_least = |n: usize,
                     met: Vec<Verdict<'a>>,
                     unknown: Vec<Verdict<'a>>,
@@ -390,9 +400,13 @@ fn count<'a>(
                     }
                 }
             }
-            (0, None) => Why::lazy(move |view| format!("no {}", noun.render(view))),
-            (found, _) => Why::lazy(move |view| {
-                format!("only {found} of the {n} needed: {}", noun.render(view))
+            (0, None) => Why::writes(move |view, out| {
+                out.push_str("no ");
+                noun.render_into(view, out);
+            }),
+            (found, _) => Why::writes(move |view, out| {
+                let _ = write!(out, "only {found} of the {n} needed: ");
+                noun.render_into(view, out);
             }),
         };
         Verdict {

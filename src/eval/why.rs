@@ -49,12 +49,19 @@ pub struct View<'a> {
 impl View<'_> {
     /// "the imaging of 2021-03-01", "the session of ...", or the name a part gave it.
     pub fn describe(&self, position: usize, label: Option<&str>) -> String {
+        let mut out = String::with_capacity(32);
+        self.describe_into(&mut out, position, label);
+        out
+    }
+
+    /// [`View::describe`], appended to `out`.
+    pub fn describe_into(&self, out: &mut String, position: usize, label: Option<&str>) {
         let Some(event) = self.patient.events.get(position) else {
-            return "an event".to_string();
+            out.push_str("an event");
+            return;
         };
         let date = event.date.to_bytes();
         let date = std::str::from_utf8(&date).unwrap_or("");
-        let mut out = String::with_capacity(32);
         match label {
             Some(label) => {
                 out.push_str(label);
@@ -73,7 +80,6 @@ impl View<'_> {
                 out.push_str(date);
             }
         }
-        out
     }
 
     /// The date of the event at a position, as text.
@@ -95,10 +101,10 @@ pub enum Why<'a> {
     Text(Rc<str>),
     /// Text from the definition.
     Borrowed(&'a str),
-    /// Written from the patient and definition when rendered.
-    Lazy(Rc<dyn Fn(&View<'a>) -> String + 'a>),
+    /// Written from the patient and definition when rendered, onto the end of a buffer.
+    Lazy(Rc<dyn Fn(&View<'a>, &mut String) + 'a>),
     /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
-    Prefixed(Rc<dyn Fn(&View<'a>) -> String + 'a>, Rc<Why<'a>>),
+    Prefixed(Rc<dyn Fn(&View<'a>, &mut String) + 'a>, Rc<Why<'a>>),
     /// "first; second".
     Joined(Rc<Why<'a>>, Rc<Why<'a>>),
     /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
@@ -116,6 +122,11 @@ pub enum Why<'a> {
 impl<'a> Why<'a> {
     /// A reason written only if it is reported; none at all inside [`quietly`].
     pub fn lazy(write: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
+        Why::writes(move |view, out| out.push_str(&write(view)))
+    }
+
+    /// Like [`Why::lazy`], writing straight onto the end of the reason being rendered.
+    pub fn writes(write: impl Fn(&View<'a>, &mut String) + 'a) -> Why<'a> {
         if is_quiet() {
             return Why::Static("");
         }
@@ -124,6 +135,11 @@ impl<'a> Why<'a> {
 
     /// A reason kept even inside [`quietly`]: for what is cached and reused elsewhere.
     pub fn always(write: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
+        Why::always_writes(move |view, out| out.push_str(&write(view)))
+    }
+
+    /// Like [`Why::always`], writing straight onto the end of the reason being rendered.
+    pub fn always_writes(write: impl Fn(&View<'a>, &mut String) + 'a) -> Why<'a> {
         Why::Lazy(Rc::new(write))
     }
 
@@ -140,9 +156,9 @@ impl<'a> Why<'a> {
             Why::Static(text) => out.push_str(text),
             Why::Text(text) => out.push_str(text),
             Why::Borrowed(text) => out.push_str(text),
-            Why::Lazy(write) => out.push_str(&write(view)),
+            Why::Lazy(write) => write(view, out),
             Why::Prefixed(prefix, inner) => {
-                out.push_str(&prefix(view));
+                prefix(view, out);
                 out.push_str(": ");
                 inner.render_into(view, out);
             }
@@ -167,7 +183,7 @@ impl<'a> Why<'a> {
             Why::NoneOf { last, .. } => last.innermost_into(view, out),
             Why::Prefixed(prefix, inner) => match inner.as_ref() {
                 Why::NoneOf { last, .. } => {
-                    out.push_str(&prefix(view));
+                    prefix(view, out);
                     out.push_str(": ");
                     last.innermost_unprefixed_into(view, out);
                 }
@@ -190,7 +206,7 @@ impl<'a> Why<'a> {
     }
 
     /// "`prefix`: reason", written late.
-    pub fn prefixed(self, prefix: impl Fn(&View<'a>) -> String + 'a) -> Why<'a> {
+    pub fn prefixed(self, prefix: impl Fn(&View<'a>, &mut String) + 'a) -> Why<'a> {
         if is_quiet() {
             return Why::Static("");
         }
