@@ -251,20 +251,11 @@ impl<'a> Context<'a> {
                 .unwrap_or(Bound::Empty);
             self.saved.push((slot, old));
         }
-        let description = Why::always(move |view| match &part.description {
-            None => part.label.clone(),
-            Some(text) => {
-                let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
-                    text.replace(&format!("{{{name}}}"), &super::compare::show(value))
-                });
-                let anchor = match anchor.and_then(|p| view.patient.events.get(p).map(|e| (p, e))) {
-                    Some((_, event)) if event.is_procedure() => format!(" of {}", event.date),
-                    Some((position, _)) => format!(" ({})", view.describe(position, None)),
-                    None => String::new(),
-                };
-                format!("{text}{anchor}")
-            }
-        });
+        let description = Why::Part {
+            part,
+            anchor,
+            quoted: (!quoted.is_empty()).then(|| quoted.into()),
+        };
         let out = f(self, &part.body, description);
         while self.saved.len() > saved_from {
             if let Some((slot, old)) = self.saved.pop() {
@@ -348,8 +339,9 @@ impl<'a> Context<'a> {
                     |ctx, body, description| match ctx.event(body) {
                         Found::At(position, None) => Found::At(position, label),
                         Found::Absent { unbounded, .. } => Found::Absent {
-                            why: Why::always(move |view| {
-                                format!("no {}", description.render(view))
+                            why: Why::always_writes(move |view, out| {
+                                out.push_str("no ");
+                                description.render_into(view, out);
                             }),
                             unbounded,
                         },
@@ -615,8 +607,10 @@ impl<'a> Context<'a> {
                     Found::At(position, label) => {
                         match self.event_at(position).and_then(|e| e.get(name)) {
                             Some(value) => Datum::Known(Cow::Borrowed(value), Some(position)),
-                            None => Datum::Missing(Why::lazy(move |view| {
-                                format!("{name} missing on {}", view.describe(position, label))
+                            None => Datum::Missing(Why::writes(move |view, out| {
+                                out.push_str(name);
+                                out.push_str(" missing on ");
+                                view.describe_into(out, position, label);
                             })),
                         }
                     }

@@ -99,12 +99,11 @@ impl<'a> Verdict<'a> {
         let used = fallback();
         let (first, second) = (used.why.clone(), self.why);
         Verdict {
-            why: Why::lazy(move |view| {
-                format!(
-                    "{} (fallback, as {})",
-                    first.render(view),
-                    second.render(view)
-                )
+            why: Why::writes(move |view, out| {
+                first.render_into(view, out);
+                out.push_str(" (fallback, as ");
+                second.render_into(view, out);
+                out.push(')');
             }),
             ..used
         }

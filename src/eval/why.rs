@@ -6,8 +6,10 @@ use std::cell::Cell;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use crate::check::Checked;
-use crate::timeline::Patient;
+use std::borrow::Cow;
+
+use crate::check::{Checked, CheckedPart};
+use crate::timeline::{Patient, Value};
 
 thread_local! {
     /// Above zero while a condition is evaluated only for its truth (a `where` filter):
@@ -84,11 +86,17 @@ impl View<'_> {
 
     /// The date of the event at a position, as text.
     pub fn date(&self, position: usize) -> String {
-        self.patient
-            .events
-            .get(position)
-            .map(|e| e.date.to_string())
-            .unwrap_or_default()
+        let mut out = String::with_capacity(10);
+        self.date_into(&mut out, position);
+        out
+    }
+
+    /// [`View::date`], appended to `out`.
+    pub fn date_into(&self, out: &mut String, position: usize) {
+        if let Some(event) = self.patient.events.get(position) {
+            let date = event.date.to_bytes();
+            out.push_str(std::str::from_utf8(&date).unwrap_or(""));
+        }
     }
 }
 
@@ -107,6 +115,16 @@ pub enum Why<'a> {
     Prefixed(Rc<dyn Fn(&View<'a>, &mut String) + 'a>, Rc<Why<'a>>),
     /// "first; second".
     Joined(Rc<Why<'a>>, Rc<Why<'a>>),
+    /// What a part selects, in its own words: its description with the values it was
+    /// called with quoted in place of `{M}`, and the session (or event) it is about.
+    Part {
+        /// The part.
+        part: &'a CheckedPart,
+        /// The first event argument.
+        anchor: Option<usize>,
+        /// The value arguments by parameter name.
+        quoted: Option<Rc<[(&'a str, Cow<'a, Value>)]>>,
+    },
     /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
     /// finding of `last` is written (nested counts are noise).
     NoneOf {
@@ -167,6 +185,11 @@ impl<'a> Why<'a> {
                 out.push_str("; ");
                 second.render_into(view, out);
             }
+            Why::Part {
+                part,
+                anchor,
+                quoted,
+            } => render_part(view, part, *anchor, quoted.as_deref().unwrap_or(&[]), out),
             Why::NoneOf { noun, total, last } => {
                 out.push_str("not met for any ");
                 noun.render_into(view, out);
@@ -222,6 +245,41 @@ impl<'a> Why<'a> {
     }
 }
 
+/// A part's description for [`Why::Part`]: "CT/MRI 1 to 3 months after the session of
+/// 2021-03-01", "AFP result before the session of ...".
+fn render_part<'a>(
+    view: &View<'a>,
+    part: &CheckedPart,
+    anchor: Option<usize>,
+    quoted: &[(&'a str, Cow<'a, Value>)],
+    out: &mut String,
+) {
+    let Some(text) = &part.description else {
+        out.push_str(&part.label);
+        return;
+    };
+    if quoted.is_empty() {
+        out.push_str(text);
+    } else {
+        let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), &super::compare::show(value))
+        });
+        out.push_str(&text);
+    }
+    match anchor.and_then(|p| view.patient.events.get(p).map(|e| (p, e))) {
+        Some((position, event)) if event.is_procedure() => {
+            out.push_str(" of ");
+            view.date_into(out, position);
+        }
+        Some((position, _)) => {
+            out.push_str(" (");
+            view.describe_into(out, position, None);
+            out.push(')');
+        }
+        None => {}
+    }
+}
+
 impl From<&'static str> for Why<'_> {
     fn from(text: &'static str) -> Self {
         Why::Static(text)
@@ -240,7 +298,11 @@ impl fmt::Debug for Why<'_> {
             Why::Static(text) => write!(f, "{text:?}"),
             Why::Text(text) => write!(f, "{text:?}"),
             Why::Borrowed(text) => write!(f, "{text:?}"),
-            Why::Lazy(_) | Why::Prefixed(..) | Why::Joined(..) | Why::NoneOf { .. } => {
+            Why::Lazy(_)
+            | Why::Prefixed(..)
+            | Why::Joined(..)
+            | Why::Part { .. }
+            | Why::NoneOf { .. } => {
                 f.write_str("<reason>")
             }
         }
