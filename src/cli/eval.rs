@@ -220,7 +220,8 @@ impl<W: Write> Sink<W> {
             Format::Table => self.table.push_rendered(text),
             // A closed pipe (`| head`) ends the output; finish() reports it.
             Format::Json | Format::Csv => {
-                let _ = writeln!(self.out, "{text}");
+                let _ = self.out.write_all(text.as_bytes());
+                let _ = self.out.write_all(b"\n");
             }
         }
     }
