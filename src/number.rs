@@ -37,6 +37,16 @@ impl Decimal {
     /// [`MAX_SIGNIFICANT_DIGITS`] significant digits, needs more than
     /// [`MAX_SCALE`] decimal places, or is too large to hold.
     pub fn parse(s: &str) -> Option<Decimal> {
+        // The commonest case, a plain whole number that fits: no sign, point or exponent.
+        if (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            if s.len() > 1 && s.starts_with('0') {
+                return None;
+            }
+            let mantissa = s
+                .bytes()
+                .fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
+            return Some(Decimal { mantissa, scale: 0 });
+        }
         let (negative, rest) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),

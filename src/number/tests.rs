@@ -162,3 +162,21 @@ fn serializes_as_exact_json_numbers() {
     let number: serde_json::Number = serde_json::from_str("1.50").unwrap();
     assert_eq!(Decimal::from_json(&number), Some(n("1.5")));
 }
+
+#[test]
+fn whole_numbers_read_the_same_on_the_short_path_and_the_general_one() {
+    for n in [0u64, 1, 9, 10, 240, 1000, 99_999, 123_456_789_012_345_678] {
+        let short = Decimal::parse(&n.to_string());
+        assert_eq!(short, Decimal::parse(&format!("{n}.0")), "{n}");
+        assert_eq!(short, Decimal::parse(&format!("{n}e0")), "{n}");
+        assert_eq!(short.map(|d| d.to_string()), Some(n.to_string()));
+    }
+    for bad in ["00", "01", "007"] {
+        assert_eq!(Decimal::parse(bad), None, "{bad}");
+    }
+    // Past the short path's 18 digits the general path still reads it exactly.
+    assert_eq!(
+        Decimal::parse("1234567890123456789").map(|d| d.to_string()),
+        Some("1234567890123456789".to_owned())
+    );
+}

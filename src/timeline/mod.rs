@@ -144,7 +144,7 @@ pub type Key = std::borrow::Cow<'static, str>;
 impl Attributes {
     /// The attributes, or `None` when a name occurs twice.
     pub fn from_unique(mut pairs: Vec<(Key, Value)>) -> Option<Attributes> {
-        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        pairs.sort_unstable_by(|a, b| by_length(&a.0, &b.0));
         let repeated = pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
         (!repeated).then_some(Attributes(pairs))
     }
@@ -152,20 +152,23 @@ impl Attributes {
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0
-            .binary_search_by(|(key, _)| key.as_ref().cmp(name))
+            .binary_search_by(|(key, _)| by_length(key, name))
             .ok()
             .and_then(|at| self.0.get(at))
             .map(|(_, value)| value)
     }
 
-    /// The names, in order.
+    /// The names, in alphabetical order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.iter().map(|(key, _)| key.as_ref())
+        self.iter().map(|(key, _)| key)
     }
 
-    /// Names and values, in name order.
+    /// Names and values, in alphabetical order of the names.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        self.0.iter().map(|(key, value)| (key.as_ref(), value))
+        let mut pairs: Vec<(&str, &Value)> =
+            self.0.iter().map(|(key, value)| (key.as_ref(), value)).collect();
+        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        pairs.into_iter()
     }
 
     /// How many there are.
@@ -177,6 +180,12 @@ impl Attributes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// The order attributes are kept in: by length, then by text. Names mostly differ in
+/// length, so most comparisons while sorting and searching never look at the text.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// One patient, checked and ordered.
