@@ -2,6 +2,7 @@
 //! slots and the event examined; and how events, selections and values are found.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use super::temporal;
 use super::truth::Truth;
@@ -101,6 +102,8 @@ pub struct Context<'a> {
     events: Vec<(CallKey, Found<'a>)>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
     saved: Vec<(usize, Bound<'a>)>,
+    /// The positions of each kind of event asked for.
+    kinds: Vec<(&'a str, Rc<[usize]>)>,
 }
 
 /// How much of a selection is wanted: all of it, or only what decides the latest or
@@ -135,7 +138,25 @@ impl<'a> Context<'a> {
             selections: Vec::new(),
             events: Vec::new(),
             saved: Vec::new(),
+            kinds: Vec::new(),
         }
+    }
+
+    /// The positions of the events of `kind`, in timeline order (found once per kind).
+    fn of_kind(&mut self, kind: &'a str) -> Rc<[usize]> {
+        if let Some((_, positions)) = self.kinds.iter().find(|(k, _)| *k == kind) {
+            return Rc::clone(positions);
+        }
+        let positions: Rc<[usize]> = self
+            .patient
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == kind)
+            .map(|(p, _)| p)
+            .collect();
+        self.kinds.push((kind, Rc::clone(&positions)));
+        positions
     }
 
     /// The cache key of a call, if its result depends only on up to two event arguments.
@@ -367,10 +388,7 @@ impl<'a> Context<'a> {
                 description: Why::Static("session"),
             },
             NodeKind::Kind(kind) => Selection {
-                members: (0..self.patient.events.len())
-                    .filter(|&p| self.event_at(p).is_some_and(|e| &e.kind == kind))
-                    .map(|p| (p, Truth::Met))
-                    .collect(),
+                members: self.of_kind(kind).iter().map(|&p| (p, Truth::Met)).collect(),
                 missing_if_empty: false,
                 description: Why::Borrowed(kind),
             },
@@ -435,13 +453,11 @@ impl<'a> Context<'a> {
         };
         let (mut candidates, description) = match &head.kind {
             NodeKind::Kind(kind) => {
-                let events = self.patient.events.get(range.clone()).unwrap_or_default();
-                let mut candidates = Vec::with_capacity(events.len());
-                for (event, position) in events.iter().zip(range.clone()) {
-                    if event.kind == *kind {
-                        candidates.push((position, place));
-                    }
-                }
+                let positions = self.of_kind(kind);
+                let from = positions.partition_point(|&p| p < range.start);
+                let to = positions.partition_point(|&p| p < range.end);
+                let inside = positions.get(from..to).unwrap_or_default();
+                let candidates: Vec<(usize, Truth)> = inside.iter().map(|&p| (p, place)).collect();
                 (candidates, Why::Borrowed(kind.as_str()))
             }
             _ => {
