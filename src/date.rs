@@ -13,16 +13,34 @@ pub const MIN_YEAR: i32 = 1800;
 /// The last year a [`Date`] may have.
 pub const MAX_YEAR: i32 = 2200;
 
-/// A calendar date. Ordering is chronological (fields are compared year,
-/// then month, then day).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+/// A calendar date. Ordering is chronological (year, then month, then day).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Date {
     // INVARIANT: MIN_YEAR <= year <= MAX_YEAR, 1 <= month <= 12 and
-    // 1 <= day <= days_in_month(year, month); the derived `Ord` relies on
-    // the field order year, month, day.
+    // 1 <= day <= days_in_month(year, month).
     year: i32,
     month: u8,
     day: u8,
+}
+
+impl Date {
+    /// One number in chronological order: windows compare dates by the million, and one
+    /// comparison is quicker than three.
+    fn order_key(self) -> i64 {
+        (i64::from(self.year) << 16) | (i64::from(self.month) << 8) | i64::from(self.day)
+    }
+}
+
+impl Ord for Date {
+    fn cmp(&self, other: &Date) -> std::cmp::Ordering {
+        self.order_key().cmp(&other.order_key())
+    }
+}
+
+impl PartialOrd for Date {
+    fn partial_cmp(&self, other: &Date) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Why a text or a triple of numbers is not a [`Date`].
