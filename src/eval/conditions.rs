@@ -363,7 +363,7 @@ fn count<'a>(
                 None => Verdict::new(Truth::Met, ""),
             };
             for other in chosen.into_iter().rev() {
-                verdict.evidence.extend(other.evidence);
+                verdict.evidence.extend(&other.evidence);
             }
             return verdict;
         }

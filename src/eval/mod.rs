@@ -4,6 +4,7 @@ mod arith;
 mod compare;
 mod conditions;
 mod context;
+mod positions;
 mod temporal;
 mod trend;
 pub mod truth;
@@ -72,7 +73,7 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
             .map(|c| c.name.clone())
             .unwrap_or_default();
         let evidence = if verdict.truth == Truth::Met {
-            evidence(patient, &verdict.evidence)
+            evidence(patient, verdict.evidence.iter())
         } else {
             Vec::new()
         };
@@ -104,10 +105,9 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
 }
 
 /// Positions in the sorted timeline → input indices, in date order, each once.
-fn evidence(patient: &Patient, positions: &[usize]) -> Vec<Evidence> {
+fn evidence(patient: &Patient, positions: impl Iterator<Item = usize>) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = positions
-        .iter()
-        .filter_map(|&p| patient.events.get(p))
+        .filter_map(|p| patient.events.get(p))
         .map(|e| Evidence {
             event: e.index,
             date: e.date,

@@ -127,7 +127,7 @@ pub fn rises<'a>(
                 verdict = verdict.with_event(position, date);
             }
             for &(p, _) in &values {
-                if !verdict.evidence.contains(&p) {
+                if !verdict.evidence.contains(p) {
                     verdict.evidence.push(p);
                 }
             }

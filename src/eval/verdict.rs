@@ -1,5 +1,6 @@
 //! A condition's result with what decided it: when, which events, and why.
 
+use super::positions::Positions;
 use super::truth::Truth;
 use super::why::Why;
 use crate::date::Date;
@@ -12,7 +13,7 @@ pub struct Verdict<'a> {
     /// When met: the date of the event that completed it.
     pub at: Option<Date>,
     /// The events (positions in the sorted timeline) that decided it.
-    pub evidence: Vec<usize>,
+    pub evidence: Positions,
     /// What decided it, or which data is missing.
     pub why: Why<'a>,
     /// Unknown because a report said "not evaluable" (mRECIST `NE`): an answer, so no
@@ -26,7 +27,7 @@ impl<'a> Verdict<'a> {
         Verdict {
             truth,
             at: None,
-            evidence: Vec::new(),
+            evidence: Positions::default(),
             why: why.into(),
             not_evaluable: false,
         }
@@ -55,7 +56,7 @@ impl<'a> Verdict<'a> {
         match (self.truth, other.truth) {
             (Truth::Met, Truth::Met) => {
                 let mut evidence = self.evidence;
-                evidence.extend(other.evidence);
+                evidence.extend(&other.evidence);
                 Verdict {
                     truth: Truth::Met,
                     at: later(self.at, other.at),
