@@ -100,6 +100,12 @@ impl View<'_> {
     }
 }
 
+/// Writes a reason onto the end of a buffer, from the patient and the definition.
+pub type Writer<'a> = Rc<dyn Fn(&View<'a>, &mut String) + 'a>;
+
+/// A value a part was called with, by its parameter's name (`M` = `AFP`).
+pub type Quoted<'a> = (&'a str, Cow<'a, Value>);
+
 /// One reason, written when asked.
 #[derive(Clone)]
 pub enum Why<'a> {
@@ -110,9 +116,9 @@ pub enum Why<'a> {
     /// Text from the definition.
     Borrowed(&'a str),
     /// Written from the patient and definition when rendered, onto the end of a buffer.
-    Lazy(Rc<dyn Fn(&View<'a>, &mut String) + 'a>),
+    Lazy(Writer<'a>),
     /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
-    Prefixed(Rc<dyn Fn(&View<'a>, &mut String) + 'a>, Rc<Why<'a>>),
+    Prefixed(Writer<'a>, Rc<Why<'a>>),
     /// "first; second".
     Joined(Rc<Why<'a>>, Rc<Why<'a>>),
     /// What a part selects, in its own words: its description with the values it was
@@ -123,7 +129,7 @@ pub enum Why<'a> {
         /// The first event argument.
         anchor: Option<usize>,
         /// The value arguments by parameter name.
-        quoted: Option<Rc<[(&'a str, Cow<'a, Value>)]>>,
+        quoted: Option<Rc<[Quoted<'a>]>>,
     },
     /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
     /// finding of `last` is written (nested counts are noise).
@@ -251,7 +257,7 @@ fn render_part<'a>(
     view: &View<'a>,
     part: &CheckedPart,
     anchor: Option<usize>,
-    quoted: &[(&'a str, Cow<'a, Value>)],
+    quoted: &[Quoted<'a>],
     out: &mut String,
 ) {
     let Some(text) = &part.description else {
