@@ -330,6 +330,11 @@ fn count<'a>(
     missing: bool,
     noun: Why<'a>,
 ) -> Verdict<'a> {
+    match quantifier {
+        Quantifier::Any => return any_of(verdicts, missing, noun),
+        Quantifier::No => return any_of(verdicts, missing, noun).not(),
+        _ => {}
+    }
     let total = verdicts.len();
     let (mut met, mut unknown, mut not_met): (
         Vec<Verdict<'a>>,
@@ -438,5 +443,65 @@ fn count<'a>(
                 Some(first) => iter.fold(first, Verdict::and),
             }
         }
+    }
+}
+
+/// [`count`] for `any` (and `no`, its negation), in one pass and without sorting: the
+/// earliest met element (the first of equally early ones), else the first unknown one (or
+/// unknown when data is missing), else not met as of the last element examined.
+fn any_of<'a>(verdicts: Vec<Verdict<'a>>, missing: bool, noun: Why<'a>) -> Verdict<'a> {
+    let total = verdicts.len();
+    let mut earliest_met: Option<Verdict<'a>> = None;
+    let mut first_unknown: Option<Verdict<'a>> = None;
+    let mut last_not_met: Option<Verdict<'a>> = None;
+    let mut not_met_at = None;
+    for verdict in verdicts {
+        match verdict.truth {
+            Truth::Met => {
+                if earliest_met.as_ref().is_none_or(|best| verdict.at < best.at) {
+                    earliest_met = Some(verdict);
+                }
+            }
+            Truth::Unknown => {
+                if first_unknown.is_none() {
+                    first_unknown = Some(verdict);
+                }
+            }
+            Truth::NotMet => {
+                not_met_at = not_met_at.max(verdict.at);
+                last_not_met = Some(verdict);
+            }
+        }
+    }
+    if let Some(met) = earliest_met {
+        return met;
+    }
+    if let Some(unknown) = first_unknown {
+        return unknown;
+    }
+    let why = match last_not_met {
+        _ if missing => {
+            return Verdict::new(
+                Truth::Unknown,
+                Why::writes(move |view, out| {
+                    out.push_str("no ");
+                    noun.render_into(view, out);
+                }),
+            )
+        }
+        Some(last) if !super::why::is_quiet() => Why::NoneOf {
+            noun: std::rc::Rc::new(noun),
+            total,
+            last: std::rc::Rc::new(last.why),
+        },
+        Some(_) => Why::Static(""),
+        None => Why::writes(move |view, out| {
+            out.push_str("no ");
+            noun.render_into(view, out);
+        }),
+    };
+    Verdict {
+        at: not_met_at,
+        ..Verdict::new(Truth::NotMet, why)
     }
 }

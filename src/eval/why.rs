@@ -169,7 +169,8 @@ impl<'a> Why<'a> {
 
     /// The reason in words.
     pub fn render(&self, view: &View<'a>) -> String {
-        let mut out = String::new();
+        // Most reported reasons are a sentence or two.
+        let mut out = String::with_capacity(256);
         self.render_into(view, &mut out);
         out
     }
