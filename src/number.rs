@@ -42,9 +42,7 @@ impl Decimal {
             if s.len() > 1 && s.starts_with('0') {
                 return None;
             }
-            let mantissa = s
-                .bytes()
-                .fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
+            let mantissa = s.bytes().fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
             return Some(Decimal { mantissa, scale: 0 });
         }
         let (negative, rest) = match s.strip_prefix('-') {

@@ -278,7 +278,8 @@ proptest! {
     }
 }
 
-/// Filters of the commonest shape (`ATTRIBUTE [not] in [...]`, `is`) are read directly by the
+/// Filters of the commonest shapes (`ATTRIBUTE [not] in [...]`, `is`, `ATTRIBUTE > N`,
+/// `number >= N`) are read directly by the
 /// evaluator; written another way they take the general path. Both must agree.
 const FILTER_SHAPES: &str = r#"
 definition filter-shapes
@@ -294,8 +295,13 @@ criterion quick_in = at least 2 imaging where mrecist in [PD, NE]
 criterion general_in = at least 2 imaging where not (mrecist not in [PD, NE])
 criterion quick_not_in = at least 2 imaging where modality not in [CT]
 criterion general_not_in = at least 2 imaging where not (modality in [CT])
+criterion quick_compare = at least 2 imaging where viable_percent > 50
+criterion general_compare = at least 2 imaging where not (viable_percent <= 50)
+criterion quick_number = any session S where number >= 2: any imaging after S where tumor_count < 3
+criterion general_number = any session S where not (number < 2): any imaging after S where not (tumor_count >= 3)
 
 met when quick_is or general_is or quick_in or general_in or quick_not_in or general_not_in
+  or quick_compare or general_compare or quick_number or general_number
 "#;
 
 proptest! {

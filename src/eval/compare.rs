@@ -376,16 +376,17 @@ pub fn change<'a>(
     let (new, old) = (new.clone(), old.clone());
     Verdict::new(
         Truth::from_bool(holds),
-        Why::lazy(move |view| {
+        Why::writes(move |view, out| {
             let pct = percent_change(n, r).unwrap_or(Decimal::from_i64(0));
             let (size, word) = if pct.is_negative() {
                 (pct.checked_neg().unwrap_or(pct), "below")
             } else {
                 (pct, "above")
             };
-            let shortfall = if holds {
-                String::new()
-            } else {
+            describe_datum_into(view, value, &new, out);
+            let _ = write!(out, " is {size} % {word} ");
+            describe_datum_into(view, reference, &old, out);
+            if !holds {
                 let wanted = match bound {
                     Bound::AtLeast => "at least",
                     Bound::MoreThan => "more than",
@@ -396,13 +397,8 @@ pub fn change<'a>(
                     Direction::Grew => "growth",
                     Direction::Shrank => "shrinkage",
                 };
-                format!(", not the {moved} of {wanted} {percent} % required")
-            };
-            format!(
-                "{} is {size} % {word} {}{shortfall}",
-                describe_datum(view, value, &new),
-                describe_datum(view, reference, &old)
-            )
+                let _ = write!(out, ", not the {moved} of {wanted} {percent} % required");
+            }
         }),
     )
 }

@@ -458,7 +458,10 @@ fn any_of<'a>(verdicts: Vec<Verdict<'a>>, missing: bool, noun: Why<'a>) -> Verdi
     for verdict in verdicts {
         match verdict.truth {
             Truth::Met => {
-                if earliest_met.as_ref().is_none_or(|best| verdict.at < best.at) {
+                if earliest_met
+                    .as_ref()
+                    .is_none_or(|best| verdict.at < best.at)
+                {
                     earliest_met = Some(verdict);
                 }
             }

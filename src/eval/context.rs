@@ -8,6 +8,7 @@ use super::temporal;
 use super::truth::Truth;
 use super::verdict::Verdict;
 use super::why::{View, Why};
+use crate::ast::CompareOp;
 use crate::check::ir::Window;
 use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
@@ -388,7 +389,11 @@ impl<'a> Context<'a> {
                 description: Why::Static("session"),
             },
             NodeKind::Kind(kind) => Selection {
-                members: self.of_kind(kind).iter().map(|&p| (p, Truth::Met)).collect(),
+                members: self
+                    .of_kind(kind)
+                    .iter()
+                    .map(|&p| (p, Truth::Met))
+                    .collect(),
                 missing_if_empty: false,
                 description: Why::Borrowed(kind),
             },
@@ -519,13 +524,16 @@ impl<'a> Context<'a> {
     /// on the event at `position`, read directly as the general evaluation would decide it
     /// but without building a verdict; `None` for any other shape.
     fn quick_truth(&self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
-        let NodeKind::In {
-            value,
-            negated,
-            list,
-        } = &filter.kind
-        else {
-            return None;
+        let (value, negated, list) = match &filter.kind {
+            NodeKind::In {
+                value,
+                negated,
+                list,
+            } => (value, negated, list),
+            NodeKind::Compare(left, op, right) => {
+                return self.quick_compare(left, *op, right, position)
+            }
+            _ => return None,
         };
         let NodeKind::Attribute(name, None) = &value.kind else {
             return None;
@@ -565,6 +573,35 @@ impl<'a> Context<'a> {
             }
         };
         Some(if *negated { truth.not() } else { truth })
+    }
+
+    /// [`Context::quick_truth`] for `ATTRIBUTE > NUMBER` (any comparison) and `number >= N`
+    /// on the event at `position`: unknown when the value is missing or not a number.
+    fn quick_compare(
+        &self,
+        left: &'a Node,
+        op: CompareOp,
+        right: &'a Node,
+        position: usize,
+    ) -> Option<Truth> {
+        let NodeKind::Const(constant) = &right.kind else {
+            return None;
+        };
+        let threshold = constant.as_number()?;
+        let value = match &left.kind {
+            NodeKind::Attribute(name, None) => self.event_at(position)?.get(name),
+            NodeKind::SessionOrdinal(None) => {
+                return Some(match self.sessions.iter().position(|&s| s == position) {
+                    Some(index) => compare_op(Decimal::from_i64(index as i64 + 1), op, threshold),
+                    None => Truth::Unknown,
+                });
+            }
+            _ => return None,
+        };
+        Some(match value.and_then(Value::as_number) {
+            Some(number) => compare_op(number, op, threshold),
+            None => Truth::Unknown,
+        })
     }
 
     /// The member with the lowest (or highest) value of `attribute`, the earliest on a
@@ -704,4 +741,14 @@ fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
     Found::absent(Why::always(move |view| {
         format!("no {}", description.render(view))
     }))
+}
+
+/// `a OP b` on exact numbers.
+fn compare_op(a: Decimal, op: CompareOp, b: Decimal) -> Truth {
+    Truth::from_bool(match op {
+        CompareOp::Greater => a > b,
+        CompareOp::GreaterOrEqual => a >= b,
+        CompareOp::Less => a < b,
+        CompareOp::LessOrEqual => a <= b,
+    })
 }

@@ -309,9 +309,7 @@ impl fmt::Debug for Why<'_> {
             | Why::Prefixed(..)
             | Why::Joined(..)
             | Why::Part { .. }
-            | Why::NoneOf { .. } => {
-                f.write_str("<reason>")
-            }
+            | Why::NoneOf { .. } => f.write_str("<reason>"),
         }
     }
 }

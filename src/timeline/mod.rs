@@ -165,8 +165,11 @@ impl Attributes {
 
     /// Names and values, in alphabetical order of the names.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        let mut pairs: Vec<(&str, &Value)> =
-            self.0.iter().map(|(key, value)| (key.as_ref(), value)).collect();
+        let mut pairs: Vec<(&str, &Value)> = self
+            .0
+            .iter()
+            .map(|(key, value)| (key.as_ref(), value))
+            .collect();
         pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
         pairs.into_iter()
     }
