@@ -286,6 +286,10 @@ impl PartialOrd for Decimal {
 
 impl Ord for Decimal {
     fn cmp(&self, other: &Decimal) -> Ordering {
+        // Most comparisons are of whole numbers, or of numbers with the same places.
+        if self.scale == other.scale {
+            return self.mantissa.cmp(&other.mantissa);
+        }
         let scale = self.scale.max(other.scale);
         match (
             rescale(self.mantissa, scale - self.scale),
@@ -304,12 +308,13 @@ impl Ord for Decimal {
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let normal = self.normalized();
+        if normal.scale == 0 {
+            // Whole numbers (most values in reasons) need no digit string of their own.
+            return write!(f, "{}", normal.mantissa);
+        }
         let digits = normal.mantissa.unsigned_abs().to_string();
         let sign = if normal.mantissa < 0 { "-" } else { "" };
         let scale = usize::try_from(normal.scale).map_err(|_| fmt::Error)?;
-        if scale == 0 {
-            return write!(f, "{sign}{digits}");
-        }
         let padded = format!("{digits:0>width$}", width = scale + 1);
         let (int, frac) = padded.split_at(padded.len() - scale);
         write!(f, "{sign}{int}.{frac}")
