@@ -4,7 +4,7 @@
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
@@ -23,12 +23,12 @@ pub fn open(path: &Path) -> Result<(String, Box<dyn BufRead + Send>), String> {
     }
 }
 
-/// Patient ids seen so far, as 64-bit hashes with the line of first sight, so memory stays
-/// small on large cohorts (two distinct ids of a million-patient cohort share a hash about
-/// once in 10^7 cohorts).
+/// Patient ids seen so far, as 64-bit hashes with the line of first sight (0: none), so
+/// memory stays small on large cohorts (two distinct ids of a million-patient cohort share
+/// a hash about once in 10^7 cohorts).
 #[derive(Default)]
 pub struct SeenIds {
-    lines: HashMap<u64, Option<usize>>,
+    lines: HashMap<u64, u64, BuildHasherDefault<AlreadyHashed>>,
 }
 
 impl SeenIds {
@@ -37,11 +37,32 @@ impl SeenIds {
         let mut hasher = DefaultHasher::new();
         id.hash(&mut hasher);
         match self.lines.entry(hasher.finish()) {
-            Entry::Occupied(entry) => Some(*entry.get()),
+            Entry::Occupied(entry) => Some(usize::try_from(*entry.get()).ok().filter(|&l| l > 0)),
             Entry::Vacant(entry) => {
-                entry.insert(line);
+                entry.insert(line.and_then(|l| u64::try_from(l).ok()).unwrap_or(0));
                 None
             }
         }
+    }
+}
+
+/// The keys of [`SeenIds`] are hashes already: hashing them again is wasted work.
+#[derive(Default)]
+pub struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are u64); fold anything else in anyway.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
