@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::load::{typed, untyped, MAX_EVENTS};
@@ -72,15 +72,19 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
                     Some(text) if !text.is_empty() => id = Some(text),
                     _ => return Err(give_up()),
                 },
-                "facts" if facts.is_none() => {
-                    facts = Some(map.next_value::<Option<_>>()?.unwrap_or_default())
-                }
+                // Read as the checked path reads it: a JSON value that must be an object.
+                "facts" if facts.is_none() => match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::Null => facts = Some(serde_json::Map::new()),
+                    serde_json::Value::Object(object) => facts = Some(object),
+                    _ => return Err(give_up()),
+                },
                 "events" if events.is_none() => {
                     events = Some(map.next_value_seed(EventsSeed { vocab: self.vocab })?)
                 }
                 "id" | "facts" | "events" => return Err(give_up()),
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    // Not used, but read as the checked path reads it (escapes, depth).
+                    map.next_value::<serde_json::Value>()?;
                 }
             }
         }
@@ -110,16 +114,28 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        plain_key(v)?;
         Ok(Cow::Borrowed(v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        plain_key(v)?;
         Ok(Cow::Owned(v.to_owned()))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        plain_key(&v)?;
         Ok(Cow::Owned(v))
     }
+}
+
+/// serde_json's tree reads an object whose key is its private number marker as a number:
+/// such a key is left to the checked path, which reads through that tree.
+fn plain_key<E: de::Error>(key: &str) -> Result<(), E> {
+    if key.starts_with("$serde_json") {
+        return Err(give_up());
+    }
+    Ok(())
 }
 
 struct EventsSeed<'v> {
@@ -218,6 +234,14 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
             return Err(give_up());
         };
         let mut attributes = Vec::with_capacity(raw.len());
+        // A name given twice, once as null: which counts is the checked path's to say.
+        let repeated = |key: &Cow<'de, str>| raw.iter().filter(|(name, _)| name == key).count() > 1;
+        if raw
+            .iter()
+            .any(|(name, value)| value.get() == "null" && repeated(name))
+        {
+            return Err(give_up());
+        }
         for (name, value) in raw {
             if value.get() == "null" {
                 continue;
@@ -274,8 +298,9 @@ fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
-        // Lists, objects and escaped strings are rare: the checked conversion takes them.
-        (b'[' | b'{' | b'"', _) => {
+        // Lists, objects and escaped strings are rare: the checked conversion takes them,
+        // as long as they nest well within the depth the checked path allows the whole line.
+        (b'[' | b'{' | b'"', _) if nesting(text) <= MAX_NESTING => {
             let json: serde_json::Value = serde_json::from_str(text).ok()?;
             match ty {
                 Some(ty) => typed(json, ty, &At::Root).ok(),
@@ -284,4 +309,29 @@ fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
         }
         _ => None,
     }
+}
+
+/// How deep a value may nest for the fast path to read it on its own: with the patient,
+/// the events and the event around it, well below serde_json's limit of 128.
+const MAX_NESTING: usize = 100;
+
+/// The deepest nesting of arrays and objects in JSON text (brackets in strings ignored).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for byte in text.bytes() {
+        match (in_string, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, b']' | b'}') => depth = depth.saturating_sub(1),
+            (false, _, _) => {}
+        }
+    }
+    deepest
 }

@@ -467,6 +467,7 @@ fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
         r#"{"id":"P","facts":{"sex":"F"},"events":[{"date":"2021-02-01","kind":"imaging","tumor_count":3,"mrecist":"PD","contrast":true,"viable_percent":1.5e1,"vascular_invasion":null}]}"#,
         r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","time":"09:30","agents":["a","b"],"custom":{"x":[1]},"note":"caf\u00e9","list":[true,2,"x"]}]}"#,
         r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":2.0,"child_pugh_score":5}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":null,"bclc":null}]}"#,
     ];
     for text in taken {
         assert!(fast::patient(text, None, &vocab()).is_some(), "{text}");
@@ -488,10 +489,36 @@ fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
         r#"{"id":"P"}"#,
         r#"{"id":"P","events":[]} x"#,
         r#"[]"#,
+        // The last of a repeated key counts, even when it is null.
+        r#"{"id":"P","events":[{"date":"2021-01-01","kind":"status","ecog":4,"ecog":null}]}"#,
+        // What serde_json's tree reads as a number.
+        r#"{"$serde_json::private::Number":"1","id":"P","events":[]}"#,
+        r#"{"id":"P","facts":{"$serde_json::private::Number":"1"},"events":[]}"#,
+        r#"{"id":"P","events":[{"$serde_json::private::Number":"1","date":"2021-01-01","kind":"lab"}]}"#,
     ];
     for text in refused {
         assert!(fast::patient(text, None, &vocab()).is_none(), "{text}");
     }
+    // Unread values are still checked as the checked path checks them: escapes and depth.
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let broken = [
+        r#"{"id":"P","events":[],"x":"\ud800"}"#.to_owned(),
+        format!(r#"{{"id":"P","events":[],"x":{}}}"#, deep(127)),
+        format!(
+            r#"{{"id":"P","events":[{{"date":"2021-02-01","kind":"lab","x":{}}}]}}"#,
+            deep(126)
+        ),
+    ];
+    for text in &broken {
+        assert!(fast::patient(text, None, &vocab()).is_none(), "{text}");
+        assert!(load::checked_patient(text, &Origin::new("p", None), &vocab()).is_err());
+    }
+    let fine = format!(
+        r#"{{"id":"P","events":[{{"date":"2021-02-01","kind":"lab","x":{}}}]}}"#,
+        deep(100)
+    );
+    assert!(fast::patient(&fine, None, &vocab()).is_some());
+    assert!(fast_agrees(&fine));
 }
 
 proptest::proptest! {
