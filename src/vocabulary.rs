@@ -71,6 +71,28 @@ pub struct AttrSpec {
 pub struct Vocabulary {
     kinds: Vec<(&'static str, &'static str)>,
     attributes: Vec<AttrSpec>,
+    /// For each kind, its attributes ordered by name length, then name: the reader looks
+    /// up every attribute of every event here.
+    by_kind: Vec<(&'static str, Vec<AttrSpec>)>,
+}
+
+/// The attributes of one event kind, for looking names up quickly.
+#[derive(Clone, Copy, Debug)]
+pub struct KindAttributes<'v>(&'v [AttrSpec]);
+
+impl<'v> KindAttributes<'v> {
+    /// The attribute `name` of this kind.
+    pub fn get(self, name: &str) -> Option<&'v AttrSpec> {
+        self.0
+            .binary_search_by(|spec| {
+                spec.name
+                    .len()
+                    .cmp(&name.len())
+                    .then_with(|| spec.name.cmp(name))
+            })
+            .ok()
+            .and_then(|at| self.0.get(at))
+    }
 }
 
 const MRECIST: &[&str] = &["CR", "PR", "SD", "PD", "NE"];
@@ -162,10 +184,36 @@ const BUILTIN: &[AttrSpec] = &[
 impl Vocabulary {
     /// The vocabulary of the timeline format, version 1.
     pub fn builtin() -> Vocabulary {
+        let by_kind = KINDS
+            .iter()
+            .map(|(kind, _)| {
+                let mut specs: Vec<AttrSpec> = BUILTIN
+                    .iter()
+                    .filter(|s| s.kind == *kind)
+                    .cloned()
+                    .collect();
+                specs.sort_by(|a, b| {
+                    a.name
+                        .len()
+                        .cmp(&b.name.len())
+                        .then_with(|| a.name.cmp(b.name))
+                });
+                (*kind, specs)
+            })
+            .collect();
         Vocabulary {
             kinds: KINDS.to_vec(),
             attributes: BUILTIN.to_vec(),
+            by_kind,
         }
+    }
+
+    /// The attributes of a known kind, for quick lookups by name.
+    pub fn kind_attributes(&self, kind: &str) -> Option<KindAttributes<'_>> {
+        self.by_kind
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, specs)| KindAttributes(specs))
     }
 
     /// Whether `kind` is a known event kind.

@@ -242,11 +242,12 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         {
             return Err(give_up());
         }
+        let known = self.vocab.kind_attributes(&kind);
         for (name, value) in raw {
             if value.get() == "null" {
                 continue;
             }
-            let spec = self.vocab.attribute(Some(&kind), name.as_ref());
+            let spec = known.and_then(|known| known.get(&name));
             let value = attribute(value, spec.map(|spec| spec.ty)).ok_or_else(give_up)?;
             let key = match spec {
                 Some(spec) => Key::Borrowed(spec.name),
@@ -266,6 +267,11 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
     }
 }
 
+/// A JSON string's text without its quotes (escapes not undone).
+fn unquoted(text: &str) -> Option<&str> {
+    text.strip_prefix('"')?.strip_suffix('"')
+}
+
 /// A JSON string with no escapes, without its quotes.
 fn plain_string(value: &RawValue) -> Option<&str> {
     let inner = value.get().strip_prefix('"')?.strip_suffix('"')?;
@@ -276,7 +282,7 @@ fn plain_string(value: &RawValue) -> Option<&str> {
 fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
     let text = value.get();
     let first = text.as_bytes().first()?;
-    let escaped = text.contains('\\');
+    let escaped = *first == b'"' && text.contains('\\');
     match (first, ty) {
         (b'-' | b'0'..=b'9', Some(AttrType::Number { min, max, integer })) => {
             let number = Decimal::parse(text)?;
@@ -287,10 +293,10 @@ fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
         }
         (b'-' | b'0'..=b'9', None) => Decimal::parse(text).map(Value::Number),
         (b'"', Some(AttrType::Text) | None) if !escaped => {
-            plain_string(value).map(|s| Value::Text(s.into()))
+            unquoted(text).map(|s| Value::Text(s.into()))
         }
         (b'"', Some(AttrType::Category(allowed))) if !escaped => {
-            let s = plain_string(value)?;
+            let s = unquoted(text)?;
             allowed.contains(&s).then(|| Value::Text(s.into()))
         }
         (b't' | b'f', Some(AttrType::Bool) | None) => match text {
