@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::date::Date;
 use crate::eval::Outcome;
 
 /// The output line for one outcome (no trailing newline).
@@ -19,7 +20,9 @@ pub fn outcome_line(outcome: &Outcome) -> String {
     out.push_str("\",\"onset\":");
     match outcome.onset {
         Some(date) => {
-            let _ = write!(out, "\"{date}\"");
+            out.push('"');
+            push_date(&mut out, date);
+            out.push('"');
         }
         None => out.push_str("null"),
     }
@@ -39,11 +42,11 @@ pub fn outcome_line(outcome: &Outcome) -> String {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(
-                out,
-                "{{\"event\":{},\"date\":\"{}\",\"kind\":",
-                evidence.event, evidence.date
-            );
+            out.push_str("{\"event\":");
+            push_count(&mut out, evidence.event);
+            out.push_str(",\"date\":\"");
+            push_date(&mut out, evidence.date);
+            out.push_str("\",\"kind\":");
             string(&mut out, &evidence.kind);
             out.push('}');
         }
@@ -51,6 +54,28 @@ pub fn outcome_line(outcome: &Outcome) -> String {
     }
     out.push_str("]}");
     out
+}
+
+/// A date as `YYYY-MM-DD`, without the formatting machinery (millions of them).
+fn push_date(out: &mut String, date: Date) {
+    out.push_str(std::str::from_utf8(&date.to_bytes()).unwrap_or("????-??-??"));
+}
+
+/// A whole number in decimal, without the formatting machinery.
+fn push_count(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or(""));
 }
 
 /// The output line for a patient that could not be read.
@@ -157,6 +182,19 @@ mod tests {
         let plain = "ünïcödé ≥ 20 % ~ DEL\u{7f} and 0x20: !#$%&'()*+,-./";
         assert!(!needs_escape(plain.as_bytes()));
         assert!(!needs_escape(" ~\u{80}\u{ff}".as_bytes()));
+    }
+
+    #[test]
+    fn counts_and_dates_are_written_as_display_writes_them() {
+        for n in [0usize, 7, 10, 99, 12_345, usize::MAX] {
+            let mut out = String::new();
+            push_count(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        let date = Date::parse("2021-03-09").unwrap();
+        let mut out = String::new();
+        push_date(&mut out, date);
+        assert_eq!(out, date.to_string());
     }
 
     #[test]
