@@ -332,19 +332,10 @@ impl<'a> Context<'a> {
             }
             NodeKind::Latest(set) | NodeKind::Earliest(set) => {
                 let latest = matches!(node.kind, NodeKind::Latest(_));
-                let selection = match &set.kind {
-                    NodeKind::Select {
-                        head,
-                        slot,
-                        windows,
-                        unknown_if_none,
-                        filter,
-                    } => {
-                        let scan = if latest { Scan::Latest } else { Scan::Earliest };
-                        let filter = filter.as_deref();
-                        self.select(head, *slot, windows, *unknown_if_none, filter, scan)
-                    }
-                    _ => self.selection(set),
+                let scan = if latest { Scan::Latest } else { Scan::Earliest };
+                let selection = match self.scan_select(set, scan) {
+                    Some(selection) => selection,
+                    None => self.selection(set),
                 };
                 pick(selection, latest)
             }
@@ -419,22 +410,28 @@ impl<'a> Context<'a> {
                 }
                 selection
             }
-            NodeKind::Select {
-                head,
-                slot,
-                windows,
-                unknown_if_none,
-                filter,
-            } => self.select(
-                head,
-                *slot,
-                windows,
-                *unknown_if_none,
-                filter.as_deref(),
-                Scan::All,
-            ),
+            NodeKind::Select { .. } => self
+                .scan_select(node, Scan::All)
+                .unwrap_or_else(Selection::empty),
             _ => Selection::empty(),
         }
+    }
+
+    /// A `Select` node's events, as much of them as `scan` asks for; `None` for any other
+    /// node.
+    fn scan_select(&mut self, node: &'a Node, scan: Scan) -> Option<Selection<'a>> {
+        let NodeKind::Select {
+            head,
+            slot,
+            windows,
+            unknown_if_none,
+            filter,
+        } = &node.kind
+        else {
+            return None;
+        };
+        let filter = filter.as_deref();
+        Some(self.select(head, *slot, windows, *unknown_if_none, filter, scan))
     }
 
     /// The events of `head` inside the windows that pass the filter. Only the positions the
