@@ -76,6 +76,12 @@ pub struct Vocabulary {
     by_kind: Vec<(&'static str, Vec<AttrSpec>)>,
 }
 
+/// The order attribute names are kept in for lookups: by length, then by text. Names
+/// mostly differ in length, so most comparisons never look at the text.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// The attributes of one event kind, for looking names up quickly.
 #[derive(Clone, Copy, Debug)]
 pub struct KindAttributes<'v>(&'v [AttrSpec]);
@@ -84,12 +90,7 @@ impl<'v> KindAttributes<'v> {
     /// The attribute `name` of this kind.
     pub fn get(self, name: &str) -> Option<&'v AttrSpec> {
         self.0
-            .binary_search_by(|spec| {
-                spec.name
-                    .len()
-                    .cmp(&name.len())
-                    .then_with(|| spec.name.cmp(name))
-            })
+            .binary_search_by(|spec| name_order(spec.name, name))
             .ok()
             .and_then(|at| self.0.get(at))
     }
@@ -192,12 +193,7 @@ impl Vocabulary {
                     .filter(|s| s.kind == *kind)
                     .cloned()
                     .collect();
-                specs.sort_by(|a, b| {
-                    a.name
-                        .len()
-                        .cmp(&b.name.len())
-                        .then_with(|| a.name.cmp(b.name))
-                });
+                specs.sort_by(|a, b| name_order(a.name, b.name));
                 (*kind, specs)
             })
             .collect();

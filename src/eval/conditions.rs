@@ -60,9 +60,9 @@ impl<'a> Context<'a> {
                     verdicts.push(Verdict {
                         why: why.prefixed(move |view, out| {
                             out.push_str("sessions of ");
-                            out.push_str(&view.date(a));
+                            view.date_into(out, a);
                             out.push_str(" and ");
-                            out.push_str(&view.date(b));
+                            view.date_into(out, b);
                         }),
                         ..verdict
                     });

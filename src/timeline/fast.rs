@@ -274,7 +274,7 @@ fn unquoted(text: &str) -> Option<&str> {
 
 /// A JSON string with no escapes, without its quotes.
 fn plain_string(value: &RawValue) -> Option<&str> {
-    let inner = value.get().strip_prefix('"')?.strip_suffix('"')?;
+    let inner = unquoted(value.get())?;
     (!inner.contains('\\')).then_some(inner)
 }
 

@@ -17,6 +17,7 @@
 
 use crate::date::Date;
 use crate::number::Decimal;
+use crate::vocabulary::name_order;
 
 pub mod cohort;
 pub mod error;
@@ -144,7 +145,7 @@ pub type Key = std::borrow::Cow<'static, str>;
 impl Attributes {
     /// The attributes, or `None` when a name occurs twice.
     pub fn from_unique(mut pairs: Vec<(Key, Value)>) -> Option<Attributes> {
-        pairs.sort_unstable_by(|a, b| by_length(&a.0, &b.0));
+        pairs.sort_unstable_by(|a, b| name_order(&a.0, &b.0));
         let repeated = pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
         (!repeated).then_some(Attributes(pairs))
     }
@@ -152,7 +153,7 @@ impl Attributes {
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0
-            .binary_search_by(|(key, _)| by_length(key, name))
+            .binary_search_by(|(key, _)| name_order(key, name))
             .ok()
             .and_then(|at| self.0.get(at))
             .map(|(_, value)| value)
@@ -183,12 +184,6 @@ impl Attributes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-/// The order attributes are kept in: by length, then by text. Names mostly differ in
-/// length, so most comparisons while sorting and searching never look at the text.
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// One patient, checked and ordered.
