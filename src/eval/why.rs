@@ -84,14 +84,7 @@ impl View<'_> {
         }
     }
 
-    /// The date of the event at a position, as text.
-    pub fn date(&self, position: usize) -> String {
-        let mut out = String::with_capacity(10);
-        self.date_into(&mut out, position);
-        out
-    }
-
-    /// [`View::date`], appended to `out`.
+    /// The date of the event at a position, appended to `out`.
     pub fn date_into(&self, out: &mut String, position: usize) {
         if let Some(event) = self.patient.events.get(position) {
             let date = event.date.to_bytes();
