@@ -4,11 +4,12 @@
 
 use std::borrow::Cow;
 
-use super::compare::show;
-use super::context::Datum;
+use super::why::show;
+use super::value::{Datum, Source};
 use super::truth::Truth;
 use super::why::Why;
 use crate::ast::ArithOp;
+use crate::date::Date;
 use crate::number::Decimal;
 use crate::timeline::Value;
 
@@ -19,38 +20,65 @@ pub fn interval<'a>(datum: &Datum<'a>) -> Result<(Decimal, Decimal), Why<'a>> {
             Some(n) => Ok((n, n)),
             None => Err(Why::from(format!("{} is not a number", show(value)))),
         },
-        Datum::Range(low, high, _) => Ok((*low, *high)),
-        Datum::Missing(why) => Err(why.clone()),
+        Datum::Range(low, high, _, _) => Ok((*low, *high)),
+        Datum::Missing(why, _) => Err(why.clone()),
     }
 }
 
-fn range<'a>(low: Decimal, high: Decimal, why: Why<'a>, source: Option<usize>) -> Datum<'a> {
+fn range<'a>(low: Decimal, high: Decimal, why: Why<'a>, source: Source) -> Datum<'a> {
     if low == high {
         Datum::Known(Cow::Owned(Value::Number(low)), source)
     } else {
-        Datum::Range(low, high, why)
+        let at = match source {
+            Source::Decided(date) => Some(date),
+            Source::Written | Source::Event(_) => None,
+        };
+        Datum::Range(low, high, why, at)
     }
 }
 
 fn why_uncertain<'a>(a: &Datum<'a>, b: &Datum<'a>) -> Why<'a> {
     match (a, b) {
-        (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
+        (Datum::Range(_, _, why, _), _) | (_, Datum::Range(_, _, why, _)) => why.clone(),
         _ => Why::Static(""),
     }
 }
 
-fn source(datum: &Datum<'_>) -> Option<usize> {
+fn source(datum: &Datum<'_>) -> Source {
     match datum {
         Datum::Known(_, source) => *source,
-        _ => None,
+        Datum::Range(_, _, _, Some(date)) => Source::Decided(*date),
+        Datum::Range(_, _, _, None) | Datum::Missing(..) => Source::Written,
+    }
+}
+
+/// The source of a result computed from two values: the later of the two. An event and a
+/// decision date give the later date (the result is known once both are).
+fn later(a: Source, b: Source, date_of: &dyn Fn(usize) -> Option<Date>) -> Source {
+    match (a, b) {
+        (Source::Written, other) | (other, Source::Written) => other,
+        // Positions follow the timeline: the later position is the later event.
+        (Source::Event(x), Source::Event(y)) => Source::Event(x.max(y)),
+        (Source::Decided(x), Source::Decided(y)) => Source::Decided(x.max(y)),
+        (Source::Event(p), Source::Decided(d)) | (Source::Decided(d), Source::Event(p)) => {
+            match date_of(p) {
+                Some(date) if date > d => Source::Event(p),
+                _ => Source::Decided(d),
+            }
+        }
     }
 }
 
 /// `A + B`, `A - B`, `A * B`, exactly, over ranges.
-pub fn arith<'a>(op: ArithOp, a: &Datum<'a>, b: &Datum<'a>) -> Datum<'a> {
+pub fn arith<'a>(
+    op: ArithOp,
+    a: &Datum<'a>,
+    b: &Datum<'a>,
+    date_of: &dyn Fn(usize) -> Option<Date>,
+) -> Datum<'a> {
     let ((a_low, a_high), (b_low, b_high)) = match (interval(a), interval(b)) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(why), _) | (_, Err(why)) => return Datum::Missing(why),
+        (Err(why), _) | (_, Err(why)) => return Datum::Missing(why, None),
     };
     let result = match op {
         ArithOp::Add => a_low.checked_add(b_low).zip(a_high.checked_add(b_high)),
@@ -68,8 +96,13 @@ pub fn arith<'a>(op: ArithOp, a: &Datum<'a>, b: &Datum<'a>) -> Datum<'a> {
     };
     match result {
         // The result rests on the later of its two events (positions follow the timeline).
-        Some((low, high)) => range(low, high, why_uncertain(a, b), source(a).max(source(b))),
-        None => Datum::Missing(Why::Static("the numbers are too large to compute exactly")),
+        Some((low, high)) => range(
+            low,
+            high,
+            why_uncertain(a, b),
+            later(source(a), source(b), date_of),
+        ),
+        None => Datum::missing("the numbers are too large to compute exactly"),
     }
 }
 
@@ -89,12 +122,12 @@ pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>) -> Datum<'_> {
         };
         match (low.checked_add(add_low), high.checked_add(add_high)) {
             (Some(l), Some(h)) => (low, high) = (l, h),
-            _ => return Datum::Missing(Why::Static("the score is too large to compute exactly")),
+            _ => return Datum::missing("the score is too large to compute exactly"),
         }
     }
     let why = Why::lazy(move |view| {
         let reasons: Vec<String> = unknown.iter().map(|why| why.render(view)).collect();
         format!("score between {low} and {high}: {}", reasons.join("; "))
     });
-    range(low, high, why, None)
+    range(low, high, why, Source::Written)
 }

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use super::arith::interval;
-use super::context::Datum;
+use super::value::{Datum, Source};
 use super::truth::Truth;
 use super::verdict::Verdict;
-use super::why::{View, Why};
+use super::why::{show, show_into, View, Why};
 use crate::ast::{Bound, CompareOp, Direction};
 use crate::check::{Node, NodeKind};
 use crate::number::{percent_change, Decimal};
@@ -33,7 +33,7 @@ pub fn describe_datum<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>) -> St
 pub fn describe_datum_into<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>, out: &mut String) {
     let value = match datum {
         Datum::Known(value, _) => value,
-        Datum::Missing(why) | Datum::Range(_, _, why) => return why.render_into(view, out),
+        Datum::Missing(why, _) | Datum::Range(_, _, why, _) => return why.render_into(view, out),
     };
     let (name, label) = match &node.kind {
         NodeKind::Attribute(name, of) => (
@@ -48,7 +48,7 @@ pub fn describe_datum_into<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>, 
         out.push(' ');
     }
     show_into(value, out);
-    if let Datum::Known(_, Some(position)) = datum {
+    if let Datum::Known(_, Source::Event(position)) = datum {
         out.push_str(" on ");
         view.describe_into(out, *position, label);
     }
@@ -58,35 +58,6 @@ fn part_label<'a>(view: &View<'a>, node: &Node) -> Option<&'a str> {
     match &node.kind {
         NodeKind::Call(part, _) => view.checked.parts.get(*part).map(|p| p.label.as_str()),
         _ => None,
-    }
-}
-
-/// A value as written in reasons.
-pub fn show(value: &Value) -> String {
-    let mut out = String::new();
-    show_into(value, &mut out);
-    out
-}
-
-/// [`show`], appended to `out`.
-pub fn show_into(value: &Value, out: &mut String) {
-    match value {
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::Text(t) => out.push_str(t),
-        Value::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                show_into(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(_) => out.push_str("{…}"),
     }
 }
 
@@ -109,7 +80,7 @@ pub fn is_not_evaluable(name: &str, value: &Value) -> bool {
 
 fn missing<'a>(node: &'a Node, datum: &Datum<'a>) -> Option<Verdict<'a>> {
     match datum {
-        Datum::Missing(why) => Some(Verdict::new(Truth::Unknown, why.clone())),
+        Datum::Missing(why, _) => Some(Verdict::new(Truth::Unknown, why.clone())),
         _ if not_evaluable(node, datum) => {
             let datum = datum.clone();
             Some(Verdict {
@@ -126,11 +97,6 @@ fn missing<'a>(node: &'a Node, datum: &Datum<'a>) -> Option<Verdict<'a>> {
     }
 }
 
-fn number(datum: &Datum<'_>) -> Option<Decimal> {
-    match datum {
-        Datum::Known(value, _) => value.as_number(),
-        Datum::Missing(_) | Datum::Range(..) => None,
-    }
 }
 
 fn not_a_number<'a>(node: &'a Node, datum: &Datum<'a>) -> Verdict<'a> {
@@ -158,7 +124,7 @@ fn compare_ranges<'a>(l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) -> Option<Ver
         CompareOp::LessOrEqual => (l_high <= r_low, l_low > r_high),
     };
     let why = match (l, r) {
-        (Datum::Range(_, _, why), _) | (_, Datum::Range(_, _, why)) => why.clone(),
+        (Datum::Range(_, _, why, _), _) | (_, Datum::Range(_, _, why, _)) => why.clone(),
         _ => Why::Static(""),
     };
     let truth = match (always, never) {
@@ -184,7 +150,7 @@ pub fn compare<'a>(left: &'a Node, l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) 
     if let Some(verdict) = missing(left, l).or_else(|| missing(left, r)) {
         return verdict;
     }
-    let (Some(a), Some(b)) = (number(l), number(r)) else {
+    let (Some(a), Some(b)) = (l.number(), r.number()) else {
         return not_a_number(left, l);
     };
     let ordering = a.cmp(&b);
@@ -197,7 +163,7 @@ pub fn compare<'a>(left: &'a Node, l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) 
     let (l, other) = (
         l.clone(),
         match r {
-            Datum::Known(_, Some(position)) => Some(*position),
+            Datum::Known(_, Source::Event(position)) => Some(*position),
             _ => None,
         },
     );
@@ -235,7 +201,7 @@ pub fn in_list<'a>(node: &'a Node, datum: &Datum<'a>, items: &[Datum<'a>]) -> Ve
                     );
                 }
             }
-            Datum::Missing(why) | Datum::Range(_, _, why) => unknown = Some(why.clone()),
+            Datum::Missing(why, _) | Datum::Range(_, _, why, _) => unknown = Some(why.clone()),
         }
     }
     if let Some(why) = unknown {
@@ -306,14 +272,14 @@ pub fn same<'a>(left: &'a Node, l: &Datum<'a>, r: &Datum<'a>, differs: bool) -> 
                 " is different from "
             });
             match &r {
-                Datum::Known(value, position) => {
+                Datum::Known(value, source) => {
                     show_into(value, out);
-                    if let Some(position) = position {
+                    if let Some(position) = source.position() {
                         out.push_str(" on ");
-                        view.describe_into(out, *position, None);
+                        view.describe_into(out, position, None);
                     }
                 }
-                Datum::Missing(why) | Datum::Range(_, _, why) => why.render_into(view, out),
+                Datum::Missing(why, _) | Datum::Range(_, _, why, _) => why.render_into(view, out),
             }
         }),
     );
@@ -338,7 +304,7 @@ pub fn change<'a>(
     if let Some(verdict) = missing(value, new).or_else(|| missing(reference, old)) {
         return verdict;
     }
-    let (Some(n), Some(r)) = (number(new), number(old)) else {
+    let (Some(n), Some(r)) = (new.number(), old.number()) else {
         return not_a_number(value, new);
     };
     if r.is_zero() || r.is_negative() {

@@ -1,13 +1,20 @@
 //! Evaluate a checked definition against one patient's timeline.
 
+// The layers, bottom first: truth, why and value; positions and verdict; compare,
+// arith, temporal; context; then the topics of evaluation, each an `impl Context`.
 mod arith;
 mod compare;
 mod conditions;
 mod context;
+mod data;
+mod events;
 mod positions;
+mod quantifiers;
+mod selections;
 mod temporal;
 mod trend;
 pub mod truth;
+mod value;
 mod verdict;
 mod why;
 

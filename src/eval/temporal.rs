@@ -1,11 +1,25 @@
 //! Windows relative to an anchor event. Each end is computed from the anchor's own date
 //! (calendar months do not add up: Jan 31 + 1 month + 1 month is not Jan 31 + 2 months).
+//! The anchors are resolved by the caller; this layer only does the arithmetic.
 
-use super::context::{Context, Found};
 use super::truth::Truth;
 use crate::ast::{Duration, Unit, WindowKind};
-use crate::check::ir::Window;
 use crate::date::Date;
+use crate::timeline::Event;
+
+/// A window's anchor, resolved for one patient.
+#[derive(Debug, Clone, Copy)]
+pub enum Anchor {
+    /// The event at this position of the sorted timeline, on this date.
+    At(usize, Date),
+    /// No such event; `unbounded`: a one-sided bound on it is no bound.
+    Absent {
+        /// Whether a one-sided window on it is open rather than empty.
+        unbounded: bool,
+    },
+    /// Which event it is depends on missing data.
+    Uncertain,
+}
 
 /// The intersection of a selection's windows.
 #[derive(Debug, Clone, Default)]
@@ -29,64 +43,6 @@ pub fn shift(date: Date, duration: Duration, sign: i64) -> Option<Date> {
     }
 }
 
-/// The bounds the windows put on a selection, anchors resolved for this patient.
-pub fn bounds<'a>(ctx: &mut Context<'a>, windows: &'a [Window]) -> Bounds {
-    let mut bounds = Bounds::default();
-    for window in windows {
-        let anchor = ctx.event(&window.anchor);
-        let (position, date) = match anchor {
-            Found::At(position, _) => match ctx.date_at(position) {
-                Some(date) => (position, date),
-                None => {
-                    bounds.empty = true;
-                    continue;
-                }
-            },
-            // A one-sided bound on a next/previous session that does not exist is no
-            // bound ("not after the next session" when there is none).
-            Found::Absent {
-                unbounded: true, ..
-            } if one_sided(&window.kind) => continue,
-            Found::Absent { .. } => {
-                bounds.empty = true;
-                continue;
-            }
-            // Which event anchors the window depends on missing data: so does every
-            // event's place in it.
-            Found::Uncertain(_) => {
-                bounds.uncertain = true;
-                continue;
-            }
-        };
-        match &window.kind {
-            WindowKind::FromTo(start, end) => {
-                bounds.narrow_from(shift(date, *start, 1));
-                bounds.narrow_to(shift(date, *end, 1));
-            }
-            WindowKind::WithinBefore(span) => {
-                bounds.narrow_from(shift(date, *span, -1));
-                bounds.narrow_to(Some(date));
-            }
-            WindowKind::WithinAfter(span) => {
-                bounds.narrow_from(Some(date));
-                bounds.narrow_to(shift(date, *span, 1));
-            }
-            WindowKind::OnOrBefore => bounds.narrow_to(Some(date)),
-            WindowKind::OnOrAfter => bounds.narrow_from(Some(date)),
-            WindowKind::UpTo => {
-                bounds.up_to = Some(bounds.up_to.map_or(position, |p| p.min(position)))
-            }
-            WindowKind::After => {
-                bounds.after = Some(bounds.after.map_or(position, |p| p.max(position)))
-            }
-            WindowKind::Before => {
-                bounds.before = Some(bounds.before.map_or(position, |p| p.min(position)))
-            }
-        }
-    }
-    bounds
-}
-
 fn one_sided(kind: &WindowKind) -> bool {
     matches!(
         kind,
@@ -99,6 +55,51 @@ fn one_sided(kind: &WindowKind) -> bool {
 }
 
 impl Bounds {
+    /// Narrow by one window on its resolved anchor.
+    pub fn narrow(&mut self, kind: &WindowKind, anchor: Anchor) {
+        let (position, date) = match anchor {
+            Anchor::At(position, date) => (position, date),
+            // A one-sided bound on a next/previous session that does not exist is no
+            // bound ("not after the next session" when there is none).
+            Anchor::Absent { unbounded: true } if one_sided(kind) => return,
+            Anchor::Absent { .. } => {
+                self.empty = true;
+                return;
+            }
+            // Which event anchors the window depends on missing data: so does every
+            // event's place in it.
+            Anchor::Uncertain => {
+                self.uncertain = true;
+                return;
+            }
+        };
+        match kind {
+            WindowKind::FromTo(start, end) => {
+                self.narrow_from(shift(date, *start, 1));
+                self.narrow_to(shift(date, *end, 1));
+            }
+            WindowKind::WithinBefore(span) => {
+                self.narrow_from(shift(date, *span, -1));
+                self.narrow_to(Some(date));
+            }
+            WindowKind::WithinAfter(span) => {
+                self.narrow_from(Some(date));
+                self.narrow_to(shift(date, *span, 1));
+            }
+            WindowKind::OnOrBefore => self.narrow_to(Some(date)),
+            WindowKind::OnOrAfter => self.narrow_from(Some(date)),
+            WindowKind::UpTo => {
+                self.up_to = Some(self.up_to.map_or(position, |p| p.min(position)))
+            }
+            WindowKind::After => {
+                self.after = Some(self.after.map_or(position, |p| p.max(position)))
+            }
+            WindowKind::Before => {
+                self.before = Some(self.before.map_or(position, |p| p.min(position)))
+            }
+        }
+    }
+
     fn narrow_from(&mut self, date: Option<Date>) {
         match date {
             Some(date) => self.from = Some(self.from.map_or(date, |d| d.max(date))),
@@ -115,8 +116,8 @@ impl Bounds {
 
     /// Whether the event at `position` lies within every window: met, not met, or unknown
     /// when an anchor is uncertain.
-    pub fn membership(&self, ctx: &Context<'_>, position: usize) -> Truth {
-        match (self.contains(ctx, position), self.uncertain) {
+    pub fn membership(&self, events: &[Event], position: usize) -> Truth {
+        match (self.contains(events, position), self.uncertain) {
             (false, _) => Truth::NotMet,
             (true, false) => Truth::Met,
             (true, true) => Truth::Unknown,
@@ -124,8 +125,8 @@ impl Bounds {
     }
 
     /// Whether the event at `position` lies within every certain window.
-    pub fn contains(&self, ctx: &Context<'_>, position: usize) -> bool {
-        let Some(date) = ctx.date_at(position) else {
+    pub fn contains(&self, events: &[Event], position: usize) -> bool {
+        let Some(date) = events.get(position).map(|e| e.date) else {
             return false;
         };
         !self.empty
@@ -138,11 +139,10 @@ impl Bounds {
 
     /// The positions every certain window admits: events are in date order, so each
     /// window is one run of positions, found by binary search.
-    pub fn range(&self, ctx: &Context<'_>) -> std::ops::Range<usize> {
+    pub fn range(&self, events: &[Event]) -> std::ops::Range<usize> {
         if self.empty {
             return 0..0;
         }
-        let events = &ctx.patient.events;
         let mut start = match self.from {
             Some(from) => events.partition_point(|e| e.date < from),
             None => 0,

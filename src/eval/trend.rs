@@ -2,8 +2,9 @@
 //! one before it, ending above the value before the session. Met at the first value
 //! above that reference.
 
-use super::compare::show;
-use super::context::{Context, Datum, Selection};
+use super::why::show;
+use super::context::Context;
+use super::value::{Datum, Selection, Source};
 use super::truth::Truth;
 use super::verdict::Verdict;
 use super::why::Why;
@@ -62,7 +63,7 @@ pub fn rises<'a>(
         .iter()
         .filter_map(|&(p, _)| unit(ctx, p))
         .collect();
-    if let Datum::Known(_, Some(p)) = reference {
+    if let Datum::Known(_, Source::Event(p)) = reference {
         units.extend(unit(ctx, *p));
     }
     units.sort_unstable();
@@ -104,7 +105,7 @@ pub fn rises<'a>(
                 );
             }
         },
-        Datum::Missing(why) | Datum::Range(_, _, why) => {
+        Datum::Missing(why, _) | Datum::Range(_, _, why, _) => {
             return Verdict::new(Truth::Unknown, why.clone())
         }
     };
@@ -131,7 +132,7 @@ pub fn rises<'a>(
                     verdict.evidence.push(p);
                 }
             }
-            if let Some(p) = reference_position {
+            if let Some(p) = reference_position.position() {
                 verdict.evidence.push(p);
             }
             verdict

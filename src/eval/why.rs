@@ -262,7 +262,7 @@ fn render_part<'a>(
         out.push_str(text);
     } else {
         let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), &super::compare::show(value))
+            text.replace(&format!("{{{name}}}"), &show(value))
         });
         out.push_str(&text);
     }
@@ -277,6 +277,35 @@ fn render_part<'a>(
             out.push(')');
         }
         None => {}
+    }
+}
+
+/// A value as written in reasons.
+pub fn show(value: &Value) -> String {
+    let mut out = String::new();
+    show_into(value, &mut out);
+    out
+}
+
+/// [`show`], appended to `out`.
+pub fn show_into(value: &Value, out: &mut String) {
+    match value {
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Text(t) => out.push_str(t),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(_) => out.push_str("{…}"),
     }
 }
 

@@ -1,0 +1,94 @@
+//! Values a definition reads: constants, bound values, attributes of events, a session's
+//! number, arithmetic and scores.
+
+use std::borrow::Cow;
+
+use super::context::Context;
+use super::truth::Truth;
+use super::value::{Bound, Cell, Datum, Found, Source};
+use super::why::Why;
+use crate::check::{Node, NodeKind};
+use crate::number::Decimal;
+use crate::timeline::Value;
+
+impl<'a> Context<'a> {
+    /// The value a node stands for.
+    pub fn datum(&mut self, node: &'a Node) -> Datum<'a> {
+        match &node.kind {
+            NodeKind::Const(constant) => Datum::Known(Cow::Borrowed(constant), Source::Written),
+            NodeKind::Slot(slot) => match self.slots.get(*slot) {
+                Some(Bound::Value(datum)) => datum.clone(),
+                _ => Datum::missing("nothing bound"),
+            },
+            NodeKind::Attribute(name, of) => {
+                let found = match of {
+                    None => match self.it.last() {
+                        Some(&position) => Found::At(position, None),
+                        None => Found::absent("no event examined"),
+                    },
+                    Some(of) => self.event(of),
+                };
+                match found {
+                    Found::At(position, label) => {
+                        match self.event_at(position).and_then(|e| e.get(name)) {
+                            Some(value) => {
+                                Datum::Known(Cow::Borrowed(value), Source::Event(position))
+                            }
+                            None => Datum::Missing(
+                                Why::writes(move |view, out| {
+                                    out.push_str(name);
+                                    out.push_str(" missing on ");
+                                    view.describe_into(out, position, label);
+                                }),
+                                Some(Cell {
+                                    position,
+                                    attribute: name,
+                                }),
+                            ),
+                        }
+                    }
+                    Found::Absent { why, .. } | Found::Uncertain(why) => Datum::Missing(why, None),
+                }
+            }
+            NodeKind::SessionOrdinal(of) => {
+                let found = match of {
+                    None => self.it.last().map(|&p| Found::At(p, None)),
+                    Some(of) => Some(self.event(of)),
+                };
+                match found {
+                    Some(Found::At(position, _)) => match self.session_index(position) {
+                        Some(index) => Datum::Known(
+                            Cow::Owned(Value::Number(Decimal::from_i64(index as i64 + 1))),
+                            Source::Event(position),
+                        ),
+                        None => Datum::missing("not a session"),
+                    },
+                    _ => Datum::missing("no session"),
+                }
+            }
+            NodeKind::Call(part, args) => self.call(
+                *part,
+                args,
+                |ctx, body, _| ctx.datum(body),
+                Datum::missing("no such part"),
+            ),
+            NodeKind::Arith(op, left, right) => {
+                let (left, right) = (self.datum(left), self.datum(right));
+                let events = &self.patient.events;
+                let date_of = |p: usize| events.get(p).map(|e| e.date);
+                super::arith::arith(*op, &left, &right, &date_of)
+            }
+            NodeKind::Score(items) => {
+                let verdicts: Vec<(Decimal, Truth, Why<'a>)> = items
+                    .iter()
+                    .map(|(points, condition)| {
+                        let verdict = self.condition(condition);
+                        (*points, verdict.truth, verdict.why)
+                    })
+                    .collect();
+                super::arith::score(verdicts)
+            }
+            _ => Datum::missing("not a value"),
+        }
+    }
+}

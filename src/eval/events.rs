@@ -1,0 +1,152 @@
+//! Events a definition names: `session N`, `next session after`, `latest`/`earliest`, the
+//! nadir, parts that name one event, bound names.
+
+use super::context::Context;
+use super::selections::Scan;
+use super::truth::Truth;
+use super::value::{Bound, Found, Selection};
+use super::why::Why;
+use crate::check::{Node, NodeKind};
+use crate::timeline::Value;
+
+impl<'a> Context<'a> {
+    /// The event a node names.
+    pub fn event(&mut self, node: &'a Node) -> Found<'a> {
+        match &node.kind {
+            NodeKind::Slot(slot) => match self.slots.get(*slot) {
+                Some(Bound::Event(found)) => found.clone(),
+                _ => Found::absent("nothing bound"),
+            },
+            NodeKind::SessionNumber(n) => {
+                match self.sessions.get((*n as usize).saturating_sub(1)) {
+                    Some(&position) => Found::At(position, None),
+                    None => Found::absent(format!("no session {n}")),
+                }
+            }
+            NodeKind::NextSession(of) | NodeKind::PreviousSession(of) => {
+                let next = matches!(node.kind, NodeKind::NextSession(_));
+                match self.event(of) {
+                    Found::At(position, _) => match self.adjacent_session(position, next) {
+                        Some(s) => Found::At(s, None),
+                        None => Found::Absent {
+                            why: Why::Static(if next {
+                                "no next session"
+                            } else {
+                                "no previous session"
+                            }),
+                            unbounded: true,
+                        },
+                    },
+                    absent => absent,
+                }
+            }
+            NodeKind::Extreme(lowest, attribute, set) => {
+                let selection = self.selection(set);
+                self.extreme(selection, attribute, *lowest)
+            }
+            NodeKind::Latest(set) | NodeKind::Earliest(set) => {
+                let latest = matches!(node.kind, NodeKind::Latest(_));
+                let scan = if latest { Scan::Latest } else { Scan::Earliest };
+                let selection = match self.scan_select(set, scan) {
+                    Some(selection) => selection,
+                    None => self.selection(set),
+                };
+                pick(selection, latest)
+            }
+            NodeKind::Call(part, args) => {
+                let key = self.call_key(*part, args);
+                if let Some(found) = key.and_then(|key| self.events.get(&key)) {
+                    return found.clone();
+                }
+                let label = self.checked.parts.get(*part).map(|p| p.label.as_str());
+                let found = self.call(
+                    *part,
+                    args,
+                    |ctx, body, description| match ctx.event(body) {
+                        Found::At(position, None) => Found::At(position, label),
+                        Found::Absent { unbounded, .. } => Found::Absent {
+                            why: Why::always_writes(move |view, out| {
+                                out.push_str("no ");
+                                description.render_into(view, out);
+                            }),
+                            unbounded,
+                        },
+                        found => found,
+                    },
+                    Found::absent("no such part"),
+                );
+                if let Some(key) = key {
+                    self.events.insert(key, found.clone());
+                }
+                found
+            }
+            _ => Found::absent("not an event"),
+        }
+    }
+
+    /// The member with the lowest (or highest) value of `attribute`, the earliest on a
+    /// tie. A member whose membership or value is unknown could be the one: then which
+    /// event it is, is unknown.
+    fn extreme(&self, selection: Selection<'a>, attribute: &'a str, lowest: bool) -> Found<'a> {
+        let mut best: Option<(usize, crate::number::Decimal)> = None;
+        for &(position, membership) in &selection.members {
+            let value = self
+                .event_at(position)
+                .and_then(|e| e.get(attribute))
+                .and_then(Value::as_number);
+            let (Truth::Met, Some(value)) = (membership, value) else {
+                let description = selection.description;
+                let which = if lowest { "lowest" } else { "highest" };
+                return Found::Uncertain(Why::always(move |view| {
+                    format!(
+                        "unknown which {} has the {which} {attribute}",
+                        description.render(view)
+                    )
+                }));
+            };
+            let better = best.is_none_or(|(_, b)| if lowest { value < b } else { value > b });
+            if better {
+                best = Some((position, value));
+            }
+        }
+        match best {
+            Some((position, _)) => Found::At(position, None),
+            None => {
+                let description = selection.description;
+                Found::absent(Why::always(move |view| {
+                    format!("no {}", description.render(view))
+                }))
+            }
+        }
+    }
+}
+
+/// The latest (or earliest) member. A later member whose membership is unknown makes the
+/// choice itself unknown.
+fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
+    let ordered: Box<dyn Iterator<Item = &(usize, Truth)>> = if latest {
+        Box::new(selection.members.iter().rev())
+    } else {
+        Box::new(selection.members.iter())
+    };
+    for &(position, membership) in ordered {
+        match membership {
+            Truth::Met => return Found::At(position, None),
+            Truth::Unknown => {
+                let description = selection.description;
+                return Found::Uncertain(Why::always(move |view| {
+                    format!(
+                        "unknown which is the {} {}",
+                        if latest { "latest" } else { "earliest" },
+                        description.render(view)
+                    )
+                }));
+            }
+            Truth::NotMet => {}
+        }
+    }
+    let description = selection.description;
+    Found::absent(Why::always(move |view| {
+        format!("no {}", description.render(view))
+    }))
+}

@@ -1,0 +1,283 @@
+//! Selections: events of a kind, narrowed by windows and `where` filters, and parts that
+//! select events. Windows visit only the positions they admit; the commonest filters are
+//! read directly.
+
+use super::context::Context;
+use super::temporal::{Anchor, Bounds};
+use super::truth::Truth;
+use super::value::{Bound, Datum, Found, Selection};
+use super::why::Why;
+use crate::ast::CompareOp;
+use crate::check::ir::Window;
+use crate::check::{Node, NodeKind};
+use crate::number::Decimal;
+use crate::timeline::Value;
+
+/// How much of a selection is wanted: all of it, or only what decides the latest or
+/// earliest member.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every member.
+    All,
+    /// The last member that decides which event is the latest.
+    Latest,
+    /// The first member that decides which event is the earliest.
+    Earliest,
+}
+
+impl<'a> Context<'a> {
+    /// The events a node selects.
+    pub fn selection(&mut self, node: &'a Node) -> Selection<'a> {
+        match &node.kind {
+            NodeKind::Sessions => Selection {
+                members: self.sessions.iter().map(|&s| (s, Truth::Met)).collect(),
+                missing_if_empty: false,
+                description: Why::Static("session"),
+            },
+            NodeKind::Kind(kind) => Selection {
+                members: self
+                    .of_kind(kind)
+                    .iter()
+                    .map(|&p| (p, Truth::Met))
+                    .collect(),
+                missing_if_empty: false,
+                description: Why::Borrowed(kind),
+            },
+            NodeKind::Call(part, args) => {
+                let key = self.call_key(*part, args);
+                if let Some(cached) = key.and_then(|key| self.selections.get(&key)) {
+                    return cached.clone();
+                }
+                let selection = self.call(
+                    *part,
+                    args,
+                    |ctx, body, description| {
+                        let mut selection = ctx.selection(body);
+                        selection.description = description;
+                        selection
+                    },
+                    Selection::empty(),
+                );
+                if let Some(key) = key {
+                    self.selections.insert(key, selection.clone());
+                }
+                selection
+            }
+            NodeKind::Select { .. } => self
+                .scan_select(node, Scan::All)
+                .unwrap_or_else(Selection::empty),
+            _ => Selection::empty(),
+        }
+    }
+
+    /// The bounds a list of windows puts on a selection, anchors resolved here.
+    pub fn bounds(&mut self, windows: &'a [Window]) -> Bounds {
+        let mut bounds = Bounds::default();
+        for window in windows {
+            let anchor = match self.event(&window.anchor) {
+                Found::At(position, _) => match self.date_at(position) {
+                    Some(date) => Anchor::At(position, date),
+                    None => Anchor::Absent { unbounded: false },
+                },
+                Found::Absent { unbounded, .. } => Anchor::Absent { unbounded },
+                Found::Uncertain(_) => Anchor::Uncertain,
+            };
+            bounds.narrow(&window.kind, anchor);
+        }
+        bounds
+    }
+
+    /// A `Select` node's events, as much of them as `scan` asks for; `None` for any other
+    /// node.
+    pub fn scan_select(&mut self, node: &'a Node, scan: Scan) -> Option<Selection<'a>> {
+        let NodeKind::Select {
+            head,
+            slot,
+            windows,
+            unknown_if_none,
+            filter,
+        } = &node.kind
+        else {
+            return None;
+        };
+        let filter = filter.as_deref();
+        Some(self.select(head, *slot, windows, *unknown_if_none, filter, scan))
+    }
+
+    /// The events of `head` inside the windows that pass the filter. Only the positions the
+    /// windows admit are visited; a scan for the latest (earliest) stops at the first member
+    /// from the end (start) that decides which event it is.
+    fn select(
+        &mut self,
+        head: &'a Node,
+        slot: usize,
+        windows: &'a [Window],
+        unknown_if_none: bool,
+        filter: Option<&'a Node>,
+        scan: Scan,
+    ) -> Selection<'a> {
+        let bounds = self.bounds(windows);
+        let range = bounds.range(&self.patient.events);
+        let place = if bounds.uncertain() {
+            Truth::Unknown
+        } else {
+            Truth::Met
+        };
+        let (mut candidates, description) = match &head.kind {
+            NodeKind::Kind(kind) => {
+                let positions = self.of_kind(kind);
+                let from = positions.partition_point(|&p| p < range.start);
+                let to = positions.partition_point(|&p| p < range.end);
+                let inside = positions.get(from..to).unwrap_or_default();
+                let candidates: Vec<(usize, Truth)> = inside.iter().map(|&p| (p, place)).collect();
+                (candidates, Why::Borrowed(kind.as_str()))
+            }
+            _ => {
+                let base = self.selection(head);
+                let candidates = base
+                    .members
+                    .into_iter()
+                    .filter(|(p, _)| range.contains(p))
+                    .map(|(p, membership)| (p, membership.and(place)))
+                    .collect();
+                (candidates, base.description)
+            }
+        };
+        if scan == Scan::Latest {
+            candidates.reverse();
+        }
+        let mut members = Vec::with_capacity(match scan {
+            Scan::All => candidates.len(),
+            Scan::Latest | Scan::Earliest => 1,
+        });
+        for (position, membership) in candidates {
+            let keep = match filter {
+                None => membership,
+                Some(filter) => {
+                    let truth = match self.quick_truth(filter, position, slot) {
+                        Some(truth) => truth,
+                        None => {
+                            let found = Bound::Event(Found::At(position, None));
+                            // Only the truth of a filter is used: keep no reasons.
+                            super::why::quietly(|| {
+                                self.with_slot(slot, found, |ctx| {
+                                    ctx.with_it(position, |ctx| ctx.condition(filter))
+                                })
+                            })
+                            .truth
+                        }
+                    };
+                    membership.and(truth)
+                }
+            };
+            if keep != Truth::NotMet {
+                members.push((position, keep));
+                if scan != Scan::All {
+                    break;
+                }
+            }
+        }
+        if scan == Scan::Latest {
+            members.reverse();
+        }
+        Selection {
+            members,
+            missing_if_empty: unknown_if_none && bounds.could_hold_a_day(),
+            description,
+        }
+    }
+
+    /// The truth of a filter of the commonest shape, `ATTRIBUTE [not] in [...]` (and `is`)
+    /// on the event at `position`, read directly as the general evaluation would decide it
+    /// but without building a verdict; `None` for any other shape.
+    fn quick_truth(&self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
+        let (value, negated, list) = match &filter.kind {
+            NodeKind::In {
+                value,
+                negated,
+                list,
+            } => (value, negated, list),
+            NodeKind::Compare(left, op, right) => {
+                return self.quick_compare(left, *op, right, position)
+            }
+            _ => return None,
+        };
+        let NodeKind::Attribute(name, None) = &value.kind else {
+            return None;
+        };
+        let event = self.event_at(position)?;
+        let truth = match event.get(name) {
+            None => Truth::Unknown,
+            Some(value) if super::compare::is_not_evaluable(name, value) => Truth::Unknown,
+            Some(value) => {
+                let mut unknown = false;
+                let mut met = false;
+                for item in list {
+                    let candidate = match &item.kind {
+                        NodeKind::Const(constant) => Some(constant),
+                        // The element's own slot holds an event, not a value: missing.
+                        NodeKind::Slot(slot) if *slot == own_slot => None,
+                        NodeKind::Slot(slot) => match self.slots.get(*slot) {
+                            Some(Bound::Value(Datum::Known(known, _))) => Some(known.as_ref()),
+                            _ => None,
+                        },
+                        _ => return None,
+                    };
+                    match candidate {
+                        Some(candidate) if super::compare::equal(value, candidate) => {
+                            met = true;
+                            break;
+                        }
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+                match (met, unknown) {
+                    (true, _) => Truth::Met,
+                    (false, true) => Truth::Unknown,
+                    (false, false) => Truth::NotMet,
+                }
+            }
+        };
+        Some(if *negated { truth.not() } else { truth })
+    }
+
+    /// [`Context::quick_truth`] for `ATTRIBUTE > NUMBER` (any comparison) and `number >= N`
+    /// on the event at `position`: unknown when the value is missing or not a number.
+    fn quick_compare(
+        &self,
+        left: &'a Node,
+        op: CompareOp,
+        right: &'a Node,
+        position: usize,
+    ) -> Option<Truth> {
+        let NodeKind::Const(constant) = &right.kind else {
+            return None;
+        };
+        let threshold = constant.as_number()?;
+        let value = match &left.kind {
+            NodeKind::Attribute(name, None) => self.event_at(position)?.get(name),
+            NodeKind::SessionOrdinal(None) => {
+                return Some(match self.session_index(position) {
+                    Some(index) => compare_op(Decimal::from_i64(index as i64 + 1), op, threshold),
+                    None => Truth::Unknown,
+                });
+            }
+            _ => return None,
+        };
+        Some(match value.and_then(Value::as_number) {
+            Some(number) => compare_op(number, op, threshold),
+            None => Truth::Unknown,
+        })
+    }
+}
+
+/// `a OP b` on exact numbers.
+fn compare_op(a: Decimal, op: CompareOp, b: Decimal) -> Truth {
+    Truth::from_bool(match op {
+        CompareOp::Greater => a > b,
+        CompareOp::GreaterOrEqual => a >= b,
+        CompareOp::Less => a < b,
+        CompareOp::LessOrEqual => a <= b,
+    })
+}
