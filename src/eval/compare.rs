@@ -97,8 +97,6 @@ fn missing<'a>(node: &'a Node, datum: &Datum<'a>) -> Option<Verdict<'a>> {
     }
 }
 
-}
-
 fn not_a_number<'a>(node: &'a Node, datum: &Datum<'a>) -> Verdict<'a> {
     let datum = datum.clone();
     Verdict::new(
