@@ -24,6 +24,19 @@ pub struct Date {
 }
 
 impl Date {
+    /// The first date refract reads: 1800-01-01.
+    pub const EARLIEST: Date = Date {
+        year: MIN_YEAR,
+        month: 1,
+        day: 1,
+    };
+    /// The last date refract reads: 2200-12-31.
+    pub const LATEST: Date = Date {
+        year: MAX_YEAR,
+        month: 12,
+        day: 31,
+    };
+
     /// One number in chronological order: windows compare dates by the million, and one
     /// comparison is quicker than three.
     fn order_key(self) -> i64 {

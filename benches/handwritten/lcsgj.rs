@@ -107,15 +107,15 @@ fn more_tumors(scan: &Event, before: Option<&Value>) -> Truth {
     }
 }
 
-/// `latest imaging on or before S, after previous session before S`: on or before S's
-/// date, after the previous session's position (no lower bound for the first session).
+/// `latest imaging on or before S, after previous session before S`: up to S and after
+/// the previous session, in timeline order (no lower bound for the first session).
 fn pre_session<'a>(events: &'a [Event], sessions: &[usize], k: usize) -> Option<&'a Event> {
-    let (_, s) = session(events, sessions, k)?;
+    let (position, _) = session(events, sessions, k)?;
     let start = match k.checked_sub(1).and_then(|j| sessions.get(j)) {
         Some(&previous) => previous + 1,
         None => 0,
     };
-    slice(events, start, end_through(events, s.date))
+    slice(events, start, position + 1)
         .iter()
         .rev()
         .find(|e| e.kind == "imaging")
@@ -182,17 +182,14 @@ fn rises(events: &[Event], sessions: &[usize], k: usize, position: usize, marker
     let Some(s) = at(events, position) else {
         return (Truth::NotMet, None);
     };
-    // marker_after: lab after S, on or before the next session's date (none: no bound),
-    // within 3 months after S.
-    let series = match s.date.add_months(3) {
-        Some(mut to) => {
-            if let Some((_, next)) = session(events, sessions, k + 1) {
-                to = to.min(next.date);
-            }
-            slice(events, position + 1, end_through(events, to))
-        }
-        None => &[],
-    };
+    // marker_after: lab after S, up to the next session in timeline order (none: no
+    // bound), within 3 months after S's date (past the calendar: no end).
+    let to = s.date.add_months(3).unwrap_or(Date::LATEST);
+    let mut end = end_through(events, to);
+    if let Some((next_position, _)) = session(events, sessions, k + 1) {
+        end = end.min(next_position + 1);
+    }
+    let series = slice(events, position + 1, end);
     let labs = || {
         series
             .iter()
@@ -216,9 +213,9 @@ fn rises(events: &[Event], sessions: &[usize], k: usize, position: usize, marker
     if labs().any(|(e, _)| value(e).is_none()) {
         return (Truth::Unknown, None);
     }
-    // marker_before: latest lab on or before S's date, where test is M; a later lab of
-    // unknown test makes it unknown which is the latest.
-    let reference = slice(events, 0, end_through(events, s.date))
+    // marker_before: latest lab up to S in timeline order, where test is M; a later lab
+    // of unknown test makes it unknown which is the latest.
+    let reference = slice(events, 0, position + 1)
         .iter()
         .rev()
         .filter(|e| e.kind == "lab")

@@ -144,20 +144,24 @@ impl Window {
 }
 
 /// `imaging from 1 month to 3 months after S, on or before next session after S`: both
-/// ends from S's own date; a missing next session is no bound.
+/// date ends from S's own date (an end past the calendar is no end); the next session
+/// bounds in timeline order, and a missing one is no bound.
 fn response_window(events: &[Event], sessions: &[usize], k: usize) -> Window {
     let Some((_, s)) = session(events, sessions, k) else {
         return Window::EMPTY;
     };
-    let (Some(from), Some(mut to)) = (s.date.add_months(1), s.date.add_months(3)) else {
+    let Some(from) = s.date.add_months(1) else {
         return Window::EMPTY;
     };
-    if let Some((_, next)) = session(events, sessions, k + 1) {
+    let mut to = s.date.add_months(3).unwrap_or(Date::LATEST);
+    let mut end = end_through(events, to);
+    if let Some((next_position, next)) = session(events, sessions, k + 1) {
         to = to.min(next.date);
+        end = end.min(next_position + 1);
     }
     Window {
         start: first_from(events, from),
-        end: end_through(events, to),
+        end,
         could_hold_a_day: from <= to,
     }
 }
@@ -195,11 +199,12 @@ fn any_response(
     any.finish(window.could_hold_a_day && !certain)
 }
 
-/// `latest imaging on or before session 1, within 90 days before session 1`.
+/// `latest imaging on or before session 1, within 90 days before session 1`: up to the
+/// session in timeline order, from 90 days before its date.
 fn baseline<'a>(events: &'a [Event], sessions: &[usize]) -> Option<&'a Event> {
-    let (_, first) = session(events, sessions, 0)?;
-    let from = first.date.add_days(-90)?;
-    let end = end_through(events, first.date);
+    let (position, first) = session(events, sessions, 0)?;
+    let from = first.date.add_days(-90).unwrap_or(Date::EARLIEST);
+    let end = position + 1;
     slice(events, 0, end)
         .iter()
         .rev()

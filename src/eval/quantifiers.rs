@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::context::Context;
 use super::truth::Truth;
-use super::value::{Bound, Found, Selection};
+use super::value::{Bound, Found, IfEmpty, Selection};
 use super::verdict::Verdict;
 use super::why::Why;
 use crate::ast::Quantifier;
@@ -69,15 +69,20 @@ impl<'a> Context<'a> {
             };
             verdicts.push(verdict);
         }
-        let missing =
-            selection.missing_if_empty && !selection.members.iter().any(|(_, m)| *m == Truth::Met);
+        let missing = selection.missing();
         let empty = selection.members.is_empty();
+        let beyond = selection.if_empty == IfEmpty::BeyondCalendar;
         let noun = selection.description;
         let mut verdict = count(quantifier, verdicts, missing, noun.clone());
         if missing && verdict.truth == Truth::Unknown && empty {
             verdict.why = Why::writes(move |view, out| {
                 out.push_str("no ");
                 noun.render_into(view, out);
+                if beyond {
+                    out.push_str(
+                        " can be recorded: the window lies after 2200-12-31, the last date refract reads",
+                    );
+                }
             });
         }
         verdict

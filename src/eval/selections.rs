@@ -5,7 +5,7 @@
 use super::context::Context;
 use super::temporal::{Anchor, Bounds};
 use super::truth::Truth;
-use super::value::{Bound, Datum, Found, Selection};
+use super::value::{Bound, Datum, Found, IfEmpty, Selection};
 use super::why::Why;
 use crate::ast::CompareOp;
 use crate::check::ir::Window;
@@ -31,7 +31,7 @@ impl<'a> Context<'a> {
         match &node.kind {
             NodeKind::Sessions => Selection {
                 members: self.sessions.iter().map(|&s| (s, Truth::Met)).collect(),
-                missing_if_empty: false,
+                if_empty: IfEmpty::None,
                 description: Why::Static("session"),
             },
             NodeKind::Kind(kind) => Selection {
@@ -40,7 +40,7 @@ impl<'a> Context<'a> {
                     .iter()
                     .map(|&p| (p, Truth::Met))
                     .collect(),
-                missing_if_empty: false,
+                if_empty: IfEmpty::None,
                 description: Why::Borrowed(kind),
             },
             NodeKind::Call(part, args) => {
@@ -123,6 +123,9 @@ impl<'a> Context<'a> {
         } else {
             Truth::Met
         };
+        // Narrowing a selection that is due to hold something keeps that: no certain
+        // member of `response(S)` is still missing data after `where` or a window.
+        let mut inherited = IfEmpty::None;
         let (mut candidates, description) = match &head.kind {
             NodeKind::Kind(kind) => {
                 let positions = self.of_kind(kind);
@@ -134,6 +137,9 @@ impl<'a> Context<'a> {
             }
             _ => {
                 let base = self.selection(head);
+                if base.missing() {
+                    inherited = base.if_empty;
+                }
                 let candidates = base
                     .members
                     .into_iter()
@@ -182,7 +188,13 @@ impl<'a> Context<'a> {
         }
         Selection {
             members,
-            missing_if_empty: unknown_if_none && bounds.could_hold_a_day(),
+            if_empty: match inherited {
+                IfEmpty::None if !unknown_if_none => IfEmpty::None,
+                IfEmpty::None if bounds.beyond_calendar() => IfEmpty::BeyondCalendar,
+                IfEmpty::None if bounds.could_hold_a_day() => IfEmpty::Missing,
+                IfEmpty::None => IfEmpty::None,
+                inherited => inherited,
+            },
             description,
         }
     }

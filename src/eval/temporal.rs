@@ -21,16 +21,25 @@ pub enum Anchor {
     Uncertain,
 }
 
-/// The intersection of a selection's windows.
+/// The intersection of a selection's windows. An end that is the anchor itself (`on or
+/// before E`, the `E` end of `within D before E`, a `0 days` end) is the anchor's place in
+/// the timeline order, so a scan timed after a session on its day is after it; an end at a
+/// distance from the anchor is a date.
 #[derive(Debug, Clone, Default)]
 pub struct Bounds {
+    /// The first date admitted.
     from: Option<Date>,
+    /// The last date admitted.
     to: Option<Date>,
-    after: Option<usize>,
-    before: Option<usize>,
-    up_to: Option<usize>,
+    /// The first position admitted, and the date of the event there.
+    start: Option<(usize, Date)>,
+    /// The first position no longer admitted, and the date of the event that ends it.
+    end: Option<(usize, Date)>,
     empty: bool,
     uncertain: bool,
+    /// A window opens after the last date refract reads: nothing in the record can be in
+    /// it, and nothing can be said to be missing from it either.
+    beyond_calendar: bool,
 }
 
 /// `date + duration`, or `None` past the calendar's end.
@@ -73,45 +82,73 @@ impl Bounds {
                 return;
             }
         };
+        let at = (position, date);
         match kind {
-            WindowKind::FromTo(start, end) => {
-                self.narrow_from(shift(date, *start, 1));
-                self.narrow_to(shift(date, *end, 1));
+            WindowKind::FromTo(first, last) => {
+                if first.amount == 0 {
+                    self.start_at(at);
+                } else {
+                    self.from_date(shift(date, *first, 1));
+                }
+                if last.amount == 0 {
+                    self.end_after(at);
+                } else {
+                    self.to_date(shift(date, *last, 1));
+                }
             }
             WindowKind::WithinBefore(span) => {
-                self.narrow_from(shift(date, *span, -1));
-                self.narrow_to(Some(date));
+                self.from_date(shift(date, *span, -1).or(Some(Date::EARLIEST)));
+                self.end_after(at);
             }
             WindowKind::WithinAfter(span) => {
-                self.narrow_from(Some(date));
-                self.narrow_to(shift(date, *span, 1));
+                self.start_at(at);
+                self.to_date(shift(date, *span, 1));
             }
-            WindowKind::OnOrBefore => self.narrow_to(Some(date)),
-            WindowKind::OnOrAfter => self.narrow_from(Some(date)),
-            WindowKind::UpTo => {
-                self.up_to = Some(self.up_to.map_or(position, |p| p.min(position)))
-            }
-            WindowKind::After => {
-                self.after = Some(self.after.map_or(position, |p| p.max(position)))
-            }
-            WindowKind::Before => {
-                self.before = Some(self.before.map_or(position, |p| p.min(position)))
-            }
+            WindowKind::OnOrBefore | WindowKind::UpTo => self.end_after(at),
+            WindowKind::OnOrAfter => self.start_at(at),
+            WindowKind::After => self.start_after(at),
+            WindowKind::Before => self.end_at(at),
         }
     }
 
-    fn narrow_from(&mut self, date: Option<Date>) {
+    /// Admit nothing dated before `date`. A start past the calendar's end leaves no date
+    /// refract reads.
+    fn from_date(&mut self, date: Option<Date>) {
         match date {
             Some(date) => self.from = Some(self.from.map_or(date, |d| d.max(date))),
-            None => self.empty = true,
+            None => self.beyond_calendar = true,
         }
     }
 
-    fn narrow_to(&mut self, date: Option<Date>) {
-        match date {
-            Some(date) => self.to = Some(self.to.map_or(date, |d| d.min(date))),
-            None => self.empty = true,
+    /// Admit nothing dated after `date`; an end past the calendar's end is no end, since
+    /// no event is dated after it.
+    fn to_date(&mut self, date: Option<Date>) {
+        let date = date.unwrap_or(Date::LATEST);
+        self.to = Some(self.to.map_or(date, |d| d.min(date)));
+    }
+
+    /// Admit nothing before the event at `at` (the event itself is admitted).
+    fn start_at(&mut self, at: (usize, Date)) {
+        if self.start.is_none_or(|(p, _)| at.0 > p) {
+            self.start = Some(at);
         }
+    }
+
+    /// Admit nothing up to and including the event at `at`.
+    fn start_after(&mut self, (position, date): (usize, Date)) {
+        self.start_at((position.saturating_add(1), date));
+    }
+
+    /// Admit nothing from the event at `at` on.
+    fn end_at(&mut self, at: (usize, Date)) {
+        if self.end.is_none_or(|(p, _)| at.0 < p) {
+            self.end = Some(at);
+        }
+    }
+
+    /// Admit nothing after the event at `at` (the event itself is admitted).
+    fn end_after(&mut self, (position, date): (usize, Date)) {
+        self.end_at((position.saturating_add(1), date));
     }
 
     /// Whether the event at `position` lies within every window: met, not met, or unknown
@@ -130,17 +167,17 @@ impl Bounds {
             return false;
         };
         !self.empty
+            && !self.beyond_calendar
             && self.from.is_none_or(|from| date >= from)
             && self.to.is_none_or(|to| date <= to)
-            && self.after.is_none_or(|a| position > a)
-            && self.before.is_none_or(|b| position < b)
-            && self.up_to.is_none_or(|u| position <= u)
+            && self.start.is_none_or(|(s, _)| position >= s)
+            && self.end.is_none_or(|(e, _)| position < e)
     }
 
     /// The positions every certain window admits: events are in date order, so each
     /// window is one run of positions, found by binary search.
     pub fn range(&self, events: &[Event]) -> std::ops::Range<usize> {
-        if self.empty {
+        if self.empty || self.beyond_calendar {
             return 0..0;
         }
         let mut start = match self.from {
@@ -151,14 +188,11 @@ impl Bounds {
             Some(to) => events.partition_point(|e| e.date <= to),
             None => events.len(),
         };
-        if let Some(after) = self.after {
-            start = start.max(after.saturating_add(1));
+        if let Some((position, _)) = self.start {
+            start = start.max(position);
         }
-        if let Some(before) = self.before {
-            end = end.min(before);
-        }
-        if let Some(up_to) = self.up_to {
-            end = end.min(up_to.saturating_add(1));
+        if let Some((position, _)) = self.end {
+            end = end.min(position);
         }
         start..end.max(start)
     }
@@ -168,13 +202,20 @@ impl Bounds {
         self.uncertain
     }
 
-    /// Whether the windows leave at least one day (a window closed by the next session
-    /// before it opens cannot hold a scan: nothing is missing from it).
+    /// Whether the windows leave a day for an event (a window closed by the next session
+    /// before it opens cannot hold a scan: nothing is missing from it). Anchors on one day
+    /// leave that day: an event could be timed between them.
     pub fn could_hold_a_day(&self) -> bool {
-        !self.empty
-            && match (self.from, self.to) {
-                (Some(from), Some(to)) => from <= to,
-                _ => true,
-            }
+        if self.empty || self.beyond_calendar {
+            return false;
+        }
+        let first = [self.from, self.start.map(|(_, d)| d)].into_iter().flatten().max();
+        let last = [self.to, self.end.map(|(_, d)| d)].into_iter().flatten().min();
+        first.zip(last).is_none_or(|(first, last)| first <= last)
+    }
+
+    /// Whether a window opens after the last date refract reads.
+    pub fn beyond_calendar(&self) -> bool {
+        self.beyond_calendar
     }
 }

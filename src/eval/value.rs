@@ -51,8 +51,8 @@ impl<'a> Found<'a> {
 pub struct Selection<'a> {
     /// Positions in the sorted timeline, in timeline order, each with its membership.
     pub members: Vec<(usize, Truth)>,
-    /// `unknown if none` and the window could hold a day: empty means missing data.
-    pub missing_if_empty: bool,
+    /// What it means when no member is certain: none, or missing data.
+    pub if_empty: IfEmpty,
     /// What was selected, for reasons ("CT/MRI 1 to 3 months after the session of ...").
     pub description: Why<'a>,
 }
@@ -62,10 +62,29 @@ impl<'a> Selection<'a> {
     pub fn empty() -> Selection<'a> {
         Selection {
             members: Vec::new(),
-            missing_if_empty: false,
+            if_empty: IfEmpty::None,
             description: Why::Static(""),
         }
     }
+
+    /// Whether "none" would be missing data: no member is certain and the selection is
+    /// due to hold something.
+    pub fn missing(&self) -> bool {
+        self.if_empty != IfEmpty::None && !self.members.iter().any(|(_, m)| *m == Truth::Met)
+    }
+}
+
+/// What a selection without a certain member means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfEmpty {
+    /// There is none.
+    None,
+    /// `unknown if none`, and the windows could hold a day: the event may not have been
+    /// recorded.
+    Missing,
+    /// `unknown if none`, and a window opens after the last date refract reads: the record
+    /// cannot hold the event, so whether there is one is unknown.
+    BeyondCalendar,
 }
 
 /// Where a value was read: an event, or (for a score) the date its items were decided on.
