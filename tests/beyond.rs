@@ -51,6 +51,10 @@ fn art_score_adds_its_points_exactly() {
         &art_patient("40", "50.1", &cp(5), &cp(5), r#","mrecist":"PR""#),
     );
     assert_eq!(o.result, Met);
+    // The score is decided before the second session, which must be there: its date is
+    // the onset (the labs and assessment "before session 2" are that only from then on).
+    assert_eq!(o.onset.map(|d| d.to_string()).as_deref(), Some("2021-03-02"));
+    assert_eq!(o.criteria[0].at, o.onset);
     // CP +2 = 3 points alone.
     let o = support::run(
         &art,
@@ -87,10 +91,12 @@ fn up_to_seven_is_arithmetic_on_attributes() {
             r#"{{"id":"u","events":[{{"date":"2021-01-01","kind":"imaging","largest_diameter_mm":{diameter},"tumor_count":{count}}},{{"date":"2021-01-05","kind":"tace"}}]}}"#
         )
     };
+    let beyond = support::run(&rule, &patient("45", "3"));
+    assert_eq!(beyond.result, Met, "4.5 cm + 3 = 7.5 > 7");
+    // The scan is the baseline once the first session is there.
     assert_eq!(
-        support::run(&rule, &patient("45", "3")).result,
-        Met,
-        "4.5 cm + 3 = 7.5 > 7"
+        beyond.onset.map(|d| d.to_string()).as_deref(),
+        Some("2021-01-05")
     );
     assert_eq!(
         support::run(&rule, &patient("40", "3")).result,

@@ -250,7 +250,8 @@ fn rises(events: &[Event], sessions: &[usize], k: usize, position: usize, marker
         }
         last = v;
     }
-    // 6. no numeric reference; 7. the last value above it, met at the first one above.
+    // 6. no numeric reference; 7. the last value above it, met once a value is above it
+    // and there are two values.
     let Some(reference) = reference_value.and_then(Value::as_number) else {
         return (Truth::Unknown, None);
     };
@@ -258,8 +259,9 @@ fn rises(events: &[Event], sessions: &[usize], k: usize, position: usize, marker
         Some(last) if last > reference => {
             let first_above = labs()
                 .map(|(e, _)| e)
-                .find(|e| value(e).is_some_and(|v| v > reference));
-            (Truth::Met, first_above.map(|e| e.date))
+                .position(|e| value(e).is_some_and(|v| v > reference));
+            let deciding = first_above.map(|i| labs().nth(i.max(1)).map(|(e, _)| e.date));
+            (Truth::Met, deciding.flatten())
         }
         _ => (Truth::NotMet, None),
     }

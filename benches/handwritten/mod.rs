@@ -150,8 +150,13 @@ fn response_window(events: &[Event], sessions: &[usize], k: usize) -> Window {
     let Some((_, s)) = session(events, sessions, k) else {
         return Window::EMPTY;
     };
+    // A window that opens after the last date refract reads cannot be in the record:
+    // whether it holds a scan is unknown.
     let Some(from) = s.date.add_months(1) else {
-        return Window::EMPTY;
+        return Window {
+            could_hold_a_day: true,
+            ..Window::EMPTY
+        };
     };
     let mut to = s.date.add_months(3).unwrap_or(Date::LATEST);
     let mut end = end_through(events, to);

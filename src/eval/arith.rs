@@ -31,7 +31,7 @@ fn range<'a>(low: Decimal, high: Decimal, why: Why<'a>, source: Source) -> Datum
     } else {
         let at = match source {
             Source::Decided(date) => Some(date),
-            Source::Written | Source::Event(_) => None,
+            Source::Written | Source::Event(..) => None,
         };
         Datum::Range(low, high, why, at)
     }
@@ -58,14 +58,15 @@ fn later(a: Source, b: Source, date_of: &dyn Fn(usize) -> Option<Date>) -> Sourc
     match (a, b) {
         (Source::Written, other) | (other, Source::Written) => other,
         // Positions follow the timeline: the later position is the later event.
-        (Source::Event(x), Source::Event(y)) => Source::Event(x.max(y)),
-        (Source::Decided(x), Source::Decided(y)) => Source::Decided(x.max(y)),
-        (Source::Event(p), Source::Decided(d)) | (Source::Decided(d), Source::Event(p)) => {
-            match date_of(p) {
-                Some(date) if date > d => Source::Event(p),
-                _ => Source::Decided(d),
-            }
+        (Source::Event(x, x_since), Source::Event(y, y_since)) => {
+            Source::Event(x.max(y), x_since.max(y_since))
         }
+        (Source::Decided(x), Source::Decided(y)) => Source::Decided(x.max(y)),
+        (Source::Event(p, since), Source::Decided(d))
+        | (Source::Decided(d), Source::Event(p, since)) => match date_of(p) {
+            Some(date) if date.max(since) > d => Source::Event(p, since.max(d)),
+            _ => Source::Decided(d.max(since)),
+        },
     }
 }
 
@@ -107,7 +108,7 @@ pub fn arith<'a>(
 }
 
 /// The points of the items whose condition holds; unknown items widen the range.
-pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>) -> Datum<'_> {
+pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>, decided: Option<Date>) -> Datum<'_> {
     let zero = Decimal::from_i64(0);
     let (mut low, mut high) = (zero, zero);
     let mut unknown = Vec::new();
@@ -129,5 +130,6 @@ pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>) -> Datum<'_> {
         let reasons: Vec<String> = unknown.iter().map(|why| why.render(view)).collect();
         format!("score between {low} and {high}: {}", reasons.join("; "))
     });
-    range(low, high, why, Source::Written)
+    let source = decided.map_or(Source::Written, Source::Decided);
+    range(low, high, why, source)
 }

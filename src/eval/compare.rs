@@ -48,7 +48,7 @@ pub fn describe_datum_into<'a>(view: &View<'a>, node: &Node, datum: &Datum<'a>, 
         out.push(' ');
     }
     show_into(value, out);
-    if let Datum::Known(_, Source::Event(position)) = datum {
+    if let Datum::Known(_, Source::Event(position, _)) = datum {
         out.push_str(" on ");
         view.describe_into(out, *position, label);
     }
@@ -161,7 +161,7 @@ pub fn compare<'a>(left: &'a Node, l: &Datum<'a>, op: CompareOp, r: &Datum<'a>) 
     let (l, other) = (
         l.clone(),
         match r {
-            Datum::Known(_, Source::Event(position)) => Some(*position),
+            Datum::Known(_, Source::Event(position, _)) => Some(*position),
             _ => None,
         },
     );

@@ -51,11 +51,12 @@ impl<'a> Context<'a> {
                     else {
                         continue;
                     };
-                    let verdict = self.with_slot(*first, Bound::Event(Found::At(a, None)), |ctx| {
-                        ctx.with_slot(*second, Bound::Event(Found::At(b, None)), |ctx| {
-                            ctx.condition(body)
-                        })
+                    let (found_a, found_b) = (self.found(a), self.found(b));
+                    let verdict = self.with_slot(*first, Bound::Event(found_a), |ctx| {
+                        ctx.with_slot(*second, Bound::Event(found_b), |ctx| ctx.condition(body))
                     });
+                    // The pair exists once its later session does.
+                    let verdict = self.rest_on(verdict, b);
                     let why = verdict.why.clone();
                     verdicts.push(Verdict {
                         why: why.prefixed(move |view, out| {
@@ -90,17 +91,17 @@ impl<'a> Context<'a> {
                 count(*quantifier, verdicts, false, Why::Static("value"))
             }
             NodeKind::Shows(event, cond) => match self.event(event) {
-                Found::At(position, _) => {
+                Found::At(position, _, since) => {
                     let verdict = self.with_it(position, |ctx| ctx.condition(cond));
-                    self.rest_on(verdict, position)
+                    self.rest_on(verdict, position).known_from(since)
                 }
                 Found::Absent { why, .. } | Found::Uncertain(why) => {
                     Verdict::new(Truth::Unknown, why)
                 }
             },
             NodeKind::Occurs(event, window) => match self.event(event) {
-                Found::At(position, _) => {
-                    let bounds = self.bounds(std::slice::from_ref(window));
+                Found::At(position, _, since) => {
+                    let (bounds, _) = self.bounds(std::slice::from_ref(window));
                     let inside = bounds.membership(&self.patient.events, position);
                     let not = if inside == Truth::NotMet { "not " } else { "" };
                     let verdict = Verdict::new(
@@ -110,10 +111,12 @@ impl<'a> Context<'a> {
                         }),
                     );
                     let verdict = match self.event(&window.anchor) {
-                        Found::At(anchor, _) => self.rest_on(verdict, anchor),
+                        Found::At(anchor, _, anchor_since) => {
+                            self.rest_on(verdict, anchor).known_from(anchor_since)
+                        }
                         _ => verdict,
                     };
-                    self.rest_on(verdict, position)
+                    self.rest_on(verdict, position).known_from(since)
                 }
                 Found::Absent { why, .. } | Found::Uncertain(why) => {
                     Verdict::new(Truth::Unknown, why)
@@ -237,8 +240,14 @@ impl<'a> Context<'a> {
 
     fn rest_on_data(&self, mut verdict: Verdict<'a>, data: &[&Datum<'a>]) -> Verdict<'a> {
         for datum in data {
-            if let Some(position) = datum.position() {
-                verdict = self.rest_on(verdict, position);
+            match datum {
+                Datum::Known(_, Source::Event(position, since)) => {
+                    verdict = self.rest_on(verdict, *position).known_from(*since);
+                }
+                Datum::Known(_, Source::Decided(date)) | Datum::Range(.., Some(date)) => {
+                    verdict = verdict.known_from(*date);
+                }
+                Datum::Known(_, Source::Written) | Datum::Range(.., None) | Datum::Missing(..) => {}
             }
         }
         verdict

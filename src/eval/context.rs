@@ -110,7 +110,7 @@ impl<'a> Context<'a> {
         let mut key = [0usize; 2];
         for (place, arg) in key.iter_mut().zip(args) {
             *place = match self.event(arg) {
-                Found::At(position, _) => position.checked_add(1)?,
+                Found::At(position, ..) => position.checked_add(1)?,
                 Found::Absent {
                     unbounded: false, ..
                 } => 0,
@@ -134,6 +134,15 @@ impl<'a> Context<'a> {
     /// The event at a position.
     pub fn event_at(&self, position: usize) -> Option<&'a Event> {
         self.patient.events.get(position)
+    }
+
+    /// The event at a position, as found: it is itself from its own date.
+    pub fn found(&self, position: usize) -> Found<'a> {
+        Found::At(
+            position,
+            None,
+            self.date_at(position).unwrap_or(Date::EARLIEST),
+        )
     }
 
     /// The date of the event at a position.
@@ -199,9 +208,9 @@ impl<'a> Context<'a> {
                 Bound::Value(datum)
             } else {
                 match self.event(arg) {
-                    Found::At(position, _) => {
+                    Found::At(position, _, since) => {
                         anchor.get_or_insert(position);
-                        Bound::Event(Found::At(position, None))
+                        Bound::Event(Found::At(position, None, since))
                     }
                     found => Bound::Event(found),
                 }

@@ -23,16 +23,16 @@ impl<'a> Context<'a> {
             NodeKind::Attribute(name, of) => {
                 let found = match of {
                     None => match self.it.last() {
-                        Some(&position) => Found::At(position, None),
+                        Some(&position) => self.found(position),
                         None => Found::absent("no event examined"),
                     },
                     Some(of) => self.event(of),
                 };
                 match found {
-                    Found::At(position, label) => {
+                    Found::At(position, label, since) => {
                         match self.event_at(position).and_then(|e| e.get(name)) {
                             Some(value) => {
-                                Datum::Known(Cow::Borrowed(value), Source::Event(position))
+                                Datum::Known(Cow::Borrowed(value), Source::Event(position, since))
                             }
                             None => Datum::Missing(
                                 Why::writes(move |view, out| {
@@ -52,14 +52,14 @@ impl<'a> Context<'a> {
             }
             NodeKind::SessionOrdinal(of) => {
                 let found = match of {
-                    None => self.it.last().map(|&p| Found::At(p, None)),
+                    None => self.it.last().map(|&p| self.found(p)),
                     Some(of) => Some(self.event(of)),
                 };
                 match found {
-                    Some(Found::At(position, _)) => match self.session_index(position) {
+                    Some(Found::At(position, _, since)) => match self.session_index(position) {
                         Some(index) => Datum::Known(
                             Cow::Owned(Value::Number(Decimal::from_i64(index as i64 + 1))),
-                            Source::Event(position),
+                            Source::Event(position, since),
                         ),
                         None => Datum::missing("not a session"),
                     },
@@ -79,14 +79,20 @@ impl<'a> Context<'a> {
                 super::arith::arith(*op, &left, &right, &date_of)
             }
             NodeKind::Score(items) => {
+                // The score stands from the latest date at which one of its items was
+                // decided, met or not: before it, that item could still be unknown.
+                let mut decided = None;
                 let verdicts: Vec<(Decimal, Truth, Why<'a>)> = items
                     .iter()
                     .map(|(points, condition)| {
                         let verdict = self.condition(condition);
+                        if verdict.truth != Truth::Unknown {
+                            decided = decided.max(verdict.at);
+                        }
                         (*points, verdict.truth, verdict.why)
                     })
                     .collect();
-                super::arith::score(verdicts)
+                super::arith::score(verdicts, decided)
             }
             _ => Datum::missing("not a value"),
         }

@@ -19,15 +19,18 @@ impl<'a> Context<'a> {
             },
             NodeKind::SessionNumber(n) => {
                 match self.sessions.get((*n as usize).saturating_sub(1)) {
-                    Some(&position) => Found::At(position, None),
+                    Some(&position) => self.found(position),
                     None => Found::absent(format!("no session {n}")),
                 }
             }
             NodeKind::NextSession(of) | NodeKind::PreviousSession(of) => {
                 let next = matches!(node.kind, NodeKind::NextSession(_));
                 match self.event(of) {
-                    Found::At(position, _) => match self.adjacent_session(position, next) {
-                        Some(s) => Found::At(s, None),
+                    // The next session is that session from its own date; the previous one,
+                    // from when the event it is before is that event.
+                    Found::At(position, _, since) => match self.adjacent_session(position, next) {
+                        Some(s) if next => self.found(s),
+                        Some(s) => Found::At(s, None, since),
                         None => Found::Absent {
                             why: Why::Static(if next {
                                 "no next session"
@@ -51,7 +54,7 @@ impl<'a> Context<'a> {
                     Some(selection) => selection,
                     None => self.selection(set),
                 };
-                pick(selection, latest)
+                self.pick(selection, latest)
             }
             NodeKind::Call(part, args) => {
                 let key = self.call_key(*part, args);
@@ -63,7 +66,7 @@ impl<'a> Context<'a> {
                     *part,
                     args,
                     |ctx, body, description| match ctx.event(body) {
-                        Found::At(position, None) => Found::At(position, label),
+                        Found::At(position, None, since) => Found::At(position, label, since),
                         Found::Absent { unbounded, .. } => Found::Absent {
                             why: Why::always_writes(move |view, out| {
                                 out.push_str("no ");
@@ -110,7 +113,19 @@ impl<'a> Context<'a> {
             }
         }
         match best {
-            Some((position, _)) => Found::At(position, None),
+            // Which member is the extreme one is settled once every member is there.
+            Some((position, _)) => {
+                let last = selection
+                    .members
+                    .last()
+                    .and_then(|&(p, _)| self.date_at(p));
+                let since = [last, selection.since, self.date_at(position)]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .unwrap_or(crate::date::Date::EARLIEST);
+                Found::At(position, None, since)
+            }
             None => {
                 let description = selection.description;
                 Found::absent(Why::always(move |view| {
@@ -121,32 +136,41 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The latest (or earliest) member. A later member whose membership is unknown makes the
-/// choice itself unknown.
-fn pick(selection: Selection<'_>, latest: bool) -> Found<'_> {
-    let ordered: Box<dyn Iterator<Item = &(usize, Truth)>> = if latest {
-        Box::new(selection.members.iter().rev())
-    } else {
-        Box::new(selection.members.iter())
-    };
-    for &(position, membership) in ordered {
-        match membership {
-            Truth::Met => return Found::At(position, None),
-            Truth::Unknown => {
-                let description = selection.description;
-                return Found::Uncertain(Why::always(move |view| {
-                    format!(
-                        "unknown which is the {} {}",
-                        if latest { "latest" } else { "earliest" },
-                        description.render(view)
-                    )
-                }));
+impl<'a> Context<'a> {
+    /// The latest (or earliest) member. A later member whose membership is unknown makes
+    /// the choice itself unknown. The member is that event from its own date, and not
+    /// before the windows stand.
+    fn pick(&self, selection: Selection<'a>, latest: bool) -> Found<'a> {
+        let ordered: Box<dyn Iterator<Item = &(usize, Truth)>> = if latest {
+            Box::new(selection.members.iter().rev())
+        } else {
+            Box::new(selection.members.iter())
+        };
+        for &(position, membership) in ordered {
+            match membership {
+                Truth::Met => {
+                    let since = self
+                        .date_at(position)
+                        .max(selection.since)
+                        .unwrap_or(crate::date::Date::EARLIEST);
+                    return Found::At(position, None, since);
+                }
+                Truth::Unknown => {
+                    let description = selection.description;
+                    return Found::Uncertain(Why::always(move |view| {
+                        format!(
+                            "unknown which is the {} {}",
+                            if latest { "latest" } else { "earliest" },
+                            description.render(view)
+                        )
+                    }));
+                }
+                Truth::NotMet => {}
             }
-            Truth::NotMet => {}
         }
+        let description = selection.description;
+        Found::absent(Why::always(move |view| {
+            format!("no {}", description.render(view))
+        }))
     }
-    let description = selection.description;
-    Found::absent(Why::always(move |view| {
-        format!("no {}", description.render(view))
-    }))
 }

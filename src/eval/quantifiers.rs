@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::context::Context;
 use super::truth::Truth;
-use super::value::{Bound, Found, IfEmpty, Selection};
+use super::value::{Bound, IfEmpty, Selection};
 use super::verdict::Verdict;
 use super::why::Why;
 use crate::ast::Quantifier;
@@ -36,7 +36,7 @@ impl<'a> Context<'a> {
                     )
                 }
                 Some(body) => {
-                    let bound = Bound::Event(Found::At(position, None));
+                    let bound = Bound::Event(self.found(position));
                     self.with_slot(slot, bound, |ctx| {
                         ctx.with_it(position, |ctx| ctx.condition(body))
                     })
@@ -57,6 +57,11 @@ impl<'a> Context<'a> {
                 }
             };
             let verdict = self.rest_on(verdict, position);
+            // An element is one of the selection only once its windows stand.
+            let verdict = match selection.since {
+                Some(since) => verdict.known_from(since),
+                None => verdict,
+            };
             let is_session = self.event_at(position).is_some_and(|e| e.is_procedure());
             let verdict = if is_session && body.is_some() {
                 let why = verdict.why.clone();

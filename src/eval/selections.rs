@@ -33,6 +33,7 @@ impl<'a> Context<'a> {
                 members: self.sessions.iter().map(|&s| (s, Truth::Met)).collect(),
                 if_empty: IfEmpty::None,
                 description: Why::Static("session"),
+                since: None,
             },
             NodeKind::Kind(kind) => Selection {
                 members: self
@@ -42,6 +43,7 @@ impl<'a> Context<'a> {
                     .collect(),
                 if_empty: IfEmpty::None,
                 description: Why::Borrowed(kind),
+                since: None,
             },
             NodeKind::Call(part, args) => {
                 let key = self.call_key(*part, args);
@@ -70,13 +72,22 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The bounds a list of windows puts on a selection, anchors resolved here.
-    pub fn bounds(&mut self, windows: &'a [Window]) -> Bounds {
+    /// The bounds a list of windows puts on a selection, anchors resolved here; and the
+    /// date from which they stand: the latest of the anchors whose absence would empty a
+    /// window (an absent next or previous session is no bound on one side, so those do
+    /// not count).
+    pub fn bounds(&mut self, windows: &'a [Window]) -> (Bounds, Option<crate::date::Date>) {
         let mut bounds = Bounds::default();
+        let mut since = None;
         for window in windows {
             let anchor = match self.event(&window.anchor) {
-                Found::At(position, _) => match self.date_at(position) {
-                    Some(date) => Anchor::At(position, date),
+                Found::At(position, _, anchor_since) => match self.date_at(position) {
+                    Some(date) => {
+                        if !(one_sided(&window.kind) && may_be_no_bound(&window.anchor)) {
+                            since = since.max(Some(anchor_since.max(date)));
+                        }
+                        Anchor::At(position, date)
+                    }
                     None => Anchor::Absent { unbounded: false },
                 },
                 Found::Absent { unbounded, .. } => Anchor::Absent { unbounded },
@@ -84,7 +95,7 @@ impl<'a> Context<'a> {
             };
             bounds.narrow(&window.kind, anchor);
         }
-        bounds
+        (bounds, since)
     }
 
     /// A `Select` node's events, as much of them as `scan` asks for; `None` for any other
@@ -116,7 +127,7 @@ impl<'a> Context<'a> {
         filter: Option<&'a Node>,
         scan: Scan,
     ) -> Selection<'a> {
-        let bounds = self.bounds(windows);
+        let (bounds, mut since) = self.bounds(windows);
         let range = bounds.range(&self.patient.events);
         let place = if bounds.uncertain() {
             Truth::Unknown
@@ -140,6 +151,7 @@ impl<'a> Context<'a> {
                 if base.missing() {
                     inherited = base.if_empty;
                 }
+                since = since.max(base.since);
                 let candidates = base
                     .members
                     .into_iter()
@@ -163,7 +175,7 @@ impl<'a> Context<'a> {
                     let truth = match self.quick_truth(filter, position, slot) {
                         Some(truth) => truth,
                         None => {
-                            let found = Bound::Event(Found::At(position, None));
+                            let found = Bound::Event(self.found(position));
                             // Only the truth of a filter is used: keep no reasons.
                             super::why::quietly(|| {
                                 self.with_slot(slot, found, |ctx| {
@@ -195,6 +207,7 @@ impl<'a> Context<'a> {
                 IfEmpty::None => IfEmpty::None,
                 inherited => inherited,
             },
+            since,
             description,
         }
     }
@@ -292,4 +305,26 @@ fn compare_op(a: Decimal, op: CompareOp, b: Decimal) -> Truth {
         CompareOp::Less => a < b,
         CompareOp::LessOrEqual => a <= b,
     })
+}
+
+/// Whether a window of this kind is one-sided (no end at a distance from its anchor).
+fn one_sided(kind: &crate::ast::WindowKind) -> bool {
+    use crate::ast::WindowKind;
+    matches!(
+        kind,
+        WindowKind::OnOrBefore
+            | WindowKind::OnOrAfter
+            | WindowKind::UpTo
+            | WindowKind::After
+            | WindowKind::Before
+    )
+}
+
+/// Whether an anchor may be a next or previous session that does not exist, which is no
+/// bound on a one-sided window.
+fn may_be_no_bound(anchor: &Node) -> bool {
+    matches!(
+        anchor.kind,
+        NodeKind::NextSession(_) | NodeKind::PreviousSession(_)
+    )
 }

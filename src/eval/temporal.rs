@@ -88,21 +88,21 @@ impl Bounds {
                 if first.amount == 0 {
                     self.start_at(at);
                 } else {
-                    self.from_date(shift(date, *first, 1));
+                    self.open_on(shift(date, *first, 1));
                 }
                 if last.amount == 0 {
                     self.end_after(at);
                 } else {
-                    self.to_date(shift(date, *last, 1));
+                    self.close_on(shift(date, *last, 1));
                 }
             }
             WindowKind::WithinBefore(span) => {
-                self.from_date(shift(date, *span, -1).or(Some(Date::EARLIEST)));
+                self.open_on(shift(date, *span, -1).or(Some(Date::EARLIEST)));
                 self.end_after(at);
             }
             WindowKind::WithinAfter(span) => {
                 self.start_at(at);
-                self.to_date(shift(date, *span, 1));
+                self.close_on(shift(date, *span, 1));
             }
             WindowKind::OnOrBefore | WindowKind::UpTo => self.end_after(at),
             WindowKind::OnOrAfter => self.start_at(at),
@@ -113,7 +113,7 @@ impl Bounds {
 
     /// Admit nothing dated before `date`. A start past the calendar's end leaves no date
     /// refract reads.
-    fn from_date(&mut self, date: Option<Date>) {
+    fn open_on(&mut self, date: Option<Date>) {
         match date {
             Some(date) => self.from = Some(self.from.map_or(date, |d| d.max(date))),
             None => self.beyond_calendar = true,
@@ -122,7 +122,7 @@ impl Bounds {
 
     /// Admit nothing dated after `date`; an end past the calendar's end is no end, since
     /// no event is dated after it.
-    fn to_date(&mut self, date: Option<Date>) {
+    fn close_on(&mut self, date: Option<Date>) {
         let date = date.unwrap_or(Date::LATEST);
         self.to = Some(self.to.map_or(date, |d| d.min(date)));
     }

@@ -3,6 +3,8 @@
 //! above that reference.
 
 use super::why::show;
+use std::fmt::Write as _;
+
 use super::context::Context;
 use super::value::{Datum, Selection, Source};
 use super::truth::Truth;
@@ -19,7 +21,7 @@ pub fn rises<'a>(
     reference: &Datum<'a>,
     min_values: u32,
 ) -> Verdict<'a> {
-    let label = series.description;
+    let label = series.description.clone();
     if series.members.iter().any(|(_, m)| *m == Truth::Unknown) {
         return Verdict::new(
             Truth::Unknown,
@@ -63,7 +65,7 @@ pub fn rises<'a>(
         .iter()
         .filter_map(|&(p, _)| unit(ctx, p))
         .collect();
-    if let Datum::Known(_, Source::Event(p)) = reference {
+    if let Datum::Known(_, Source::Event(p, _)) = reference {
         units.extend(unit(ctx, *p));
     }
     units.sort_unstable();
@@ -110,22 +112,43 @@ pub fn rises<'a>(
         }
     };
     let last = values.last().map(|(_, v)| *v);
-    let first_above = values.iter().find(|(_, v)| *v > reference_value).copied();
+    let first_above = values.iter().position(|(_, v)| *v > reference_value);
+    let since = series.since.max(reference_position.since());
     match (last, first_above) {
-        (Some(last), Some((position, value))) if last > reference_value => {
+        (Some(last), Some(first)) if last > reference_value => {
+            // Met once a value is above the reference and there are enough values: as of
+            // that value's date the rise holds (later values that fall would break it, but
+            // the whole window decides that on the full record).
+            let deciding = first.max((min_values as usize).saturating_sub(1));
+            let (Some(&(first_position, first_value)), Some(&(position, _))) =
+                (values.get(first), values.get(deciding))
+            else {
+                return Verdict::new(Truth::Unknown, "no values");
+            };
             let results = values.len();
+            let nth = deciding + 1;
             let mut verdict = Verdict::new(
                 Truth::Met,
-                Why::lazy(move |view| {
-                    format!(
-                        "{attribute} rose without falling over {results} results in {}, from {reference_value} before it to {value} on {}",
-                        label.render(view),
-                        view.describe(position, None)
-                    )
+                Why::writes(move |view, out| {
+                    let _ = write!(
+                        out,
+                        "{attribute} rose without falling over {results} results in "
+                    );
+                    label.render_into(view, out);
+                    let _ = write!(out, ", from {reference_value} before it to {first_value} on ");
+                    view.describe_into(out, first_position, None);
+                    if position != first_position {
+                        let _ = write!(out, " (met with result {nth}, on ");
+                        view.describe_into(out, position, None);
+                        out.push(')');
+                    }
                 }),
             );
             if let Some(date) = ctx.date_at(position) {
                 verdict = verdict.with_event(position, date);
+            }
+            if let Some(since) = since {
+                verdict = verdict.known_from(since);
             }
             for &(p, _) in &values {
                 if !verdict.evidence.contains(p) {

@@ -23,8 +23,10 @@ pub struct Cell<'a> {
 /// One event found, or why there is none.
 #[derive(Debug, Clone)]
 pub enum Found<'a> {
-    /// The event at this position of the sorted timeline, with a name for it in reasons.
-    At(usize, Option<&'a str>),
+    /// The event at this position of the sorted timeline, with a name for it in reasons,
+    /// and the date from which it is this event: `baseline` is not the baseline before
+    /// session 1 exists, and `session 2` is not the second session before its date.
+    At(usize, Option<&'a str>, Date),
     /// Which event is meant depends on missing data (a later candidate might belong).
     Uncertain(Why<'a>),
     /// No such event. `unbounded`: a bound on it is no bound (no next session: ever after).
@@ -55,6 +57,9 @@ pub struct Selection<'a> {
     pub if_empty: IfEmpty,
     /// What was selected, for reasons ("CT/MRI 1 to 3 months after the session of ...").
     pub description: Why<'a>,
+    /// The date from which the windows stand: the latest of the anchors without which a
+    /// window would hold nothing (`up to S`, `within 90 days before session 1`).
+    pub since: Option<Date>,
 }
 
 impl<'a> Selection<'a> {
@@ -64,6 +69,7 @@ impl<'a> Selection<'a> {
             members: Vec::new(),
             if_empty: IfEmpty::None,
             description: Why::Static(""),
+            since: None,
         }
     }
 
@@ -92,17 +98,25 @@ pub enum IfEmpty {
 pub enum Source {
     /// Written in the definition.
     Written,
-    /// Read from the event at this position.
-    Event(usize),
+    /// Read from the event at this position, which is the event read from this date on.
+    Event(usize, Date),
     /// Decided by events on or before this date (a score's items).
     Decided(Date),
 }
 
 impl Source {
+    /// The date from which the value stands, if it came from an event or a decision.
+    pub fn since(self) -> Option<Date> {
+        match self {
+            Source::Event(_, since) | Source::Decided(since) => Some(since),
+            Source::Written => None,
+        }
+    }
+
     /// The event it was read from, if one.
     pub fn position(self) -> Option<usize> {
         match self {
-            Source::Event(position) => Some(position),
+            Source::Event(position, _) => Some(position),
             Source::Written | Source::Decided(_) => None,
         }
     }
@@ -124,14 +138,6 @@ impl<'a> Datum<'a> {
     /// A missing value that is not an attribute of an event.
     pub fn missing(why: impl Into<Why<'a>>) -> Datum<'a> {
         Datum::Missing(why.into(), None)
-    }
-
-    /// The event it was read from, if one.
-    pub fn position(&self) -> Option<usize> {
-        match self {
-            Datum::Known(_, source) => source.position(),
-            Datum::Missing(..) | Datum::Range(..) => None,
-        }
     }
 
     /// The number, when it is one and known.

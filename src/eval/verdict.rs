@@ -43,6 +43,13 @@ impl<'a> Verdict<'a> {
         self
     }
 
+    /// The same verdict, known no earlier than `date` (an event it rests on is that event
+    /// only from then on).
+    pub fn known_from(mut self, date: Date) -> Verdict<'a> {
+        self.at = later(self.at, Some(date));
+        self
+    }
+
     /// Kleene `not`: the reason stays, the truth flips.
     pub fn not(self) -> Verdict<'a> {
         Verdict {

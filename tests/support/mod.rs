@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod timelines;
+
 use std::path::{Path, PathBuf};
 
 use refract::check::Checked;
