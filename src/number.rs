@@ -189,6 +189,59 @@ impl Decimal {
         })
     }
 
+    /// `10^-places`: the step between numbers written with `places` decimals.
+    pub fn unit(places: u32) -> Option<Decimal> {
+        (places <= MAX_SCALE).then_some(Decimal {
+            mantissa: 1,
+            scale: places,
+        })
+    }
+
+    /// The number halfway between `self` and `other`, exactly (one more decimal place).
+    pub fn midpoint(self, other: Decimal) -> Option<Decimal> {
+        let sum = self.checked_add(other)?;
+        sum.checked_mul(Decimal {
+            mantissa: 5,
+            scale: 1,
+        })
+    }
+
+    /// The largest whole number not above `self`.
+    pub fn floor(self) -> Option<Decimal> {
+        let normal = self.normalized();
+        let factor = 10i128.checked_pow(normal.scale)?;
+        Some(
+            Decimal {
+                mantissa: normal.mantissa.checked_div_euclid(factor)?,
+                scale: 0,
+            }
+            .normalized(),
+        )
+    }
+
+    /// `self / other` cut to `places` decimals toward minus infinity (so the true quotient
+    /// lies in `[q, q + 10^-places)`); `None` for a zero divisor or on overflow.
+    pub fn div_floor(self, other: Decimal, places: u32) -> Option<Decimal> {
+        if other.is_zero() || places > MAX_SCALE {
+            return None;
+        }
+        // (m1 / 10^s1) / (m2 / 10^s2) = m1 * 10^(s2 + places) / (m2 * 10^s1), at scale places.
+        let numerator = rescale(self.mantissa, other.scale.checked_add(places)?)?;
+        let denominator = rescale(other.mantissa, self.scale)?;
+        let (mut numerator, mut denominator) = (numerator, denominator);
+        if denominator < 0 {
+            numerator = numerator.checked_neg()?;
+            denominator = denominator.checked_neg()?;
+        }
+        Some(
+            Decimal {
+                mantissa: numerator.checked_div_euclid(denominator)?,
+                scale: places,
+            }
+            .normalized(),
+        )
+    }
+
     /// The same value with trailing fractional zeros removed.
     fn normalized(self) -> Decimal {
         let mut out = self;

@@ -86,7 +86,16 @@ fn eval_prints_every_patient_times_every_definition_in_contract_order() {
         assert!(["met", "not_met", "unknown"].contains(&line["result"].as_str().unwrap()));
         assert_eq!(line["onset"].is_null(), line["result"] != "met");
         for criterion in line["criteria"].as_array().unwrap() {
-            assert_eq!(criterion.as_object().unwrap().len(), 4);
+            // `decided_by` only on unknown results, and never empty.
+            let fields = criterion.as_object().unwrap().len();
+            match criterion.get("decided_by") {
+                Some(decided_by) => {
+                    assert_eq!(criterion["result"], "unknown");
+                    assert!(!decided_by.as_array().unwrap().is_empty());
+                    assert_eq!(fields, 5);
+                }
+                None => assert_eq!(fields, 4),
+            }
             assert!(!criterion["why"].as_str().unwrap().is_empty());
             let evidence = criterion["evidence"].as_array().unwrap();
             assert_eq!(

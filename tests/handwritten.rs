@@ -18,13 +18,39 @@ fn definition(name: &str) -> Result<Checked, String> {
         .map_err(|diagnostics| diagnostics.render_plain(100))
 }
 
-/// The interpreter's answer in the hand-written form.
+/// The interpreter's answer in the hand-written form. The hand-written versions are
+/// Kleene's: a criterion the interpreter settled by trying the values its missing data
+/// could take ("not met whatever ...") is compared as the unknown it was, and the result
+/// (an `or` of the criteria in both definitions) is recombined from those.
 fn interpreted(checked: &Checked, patient: &Patient) -> handwritten::Result {
     let outcome = evaluate(checked, patient);
+    let settled = |c: &refract::eval::CriterionResult| {
+        c.why.starts_with("met whatever ") || c.why.starts_with("not met whatever ")
+    };
+    if !outcome.criteria.iter().any(settled) {
+        return handwritten::Result {
+            result: outcome.result,
+            onset: outcome.onset,
+            criteria: outcome.criteria.iter().map(|c| c.result).collect(),
+        };
+    }
+    let criteria: Vec<Truth> = outcome
+        .criteria
+        .iter()
+        .map(|c| if settled(c) { Truth::Unknown } else { c.result })
+        .collect();
+    let result = criteria.iter().fold(Truth::NotMet, |a, b| a.or(*b));
+    let onset = outcome
+        .criteria
+        .iter()
+        .filter(|c| c.result == Truth::Met && !settled(c))
+        .filter_map(|c| c.at)
+        .min()
+        .filter(|_| result == Truth::Met);
     handwritten::Result {
-        result: outcome.result,
-        onset: outcome.onset,
-        criteria: outcome.criteria.iter().map(|c| c.result).collect(),
+        result,
+        onset,
+        criteria,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::number::{percent_change, Decimal};
 use crate::timeline::Value;
 use crate::vocabulary::{AttrType, Vocabulary};
 
-static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(Vocabulary::builtin);
+pub static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(Vocabulary::builtin);
 
 /// The word a report uses for "not evaluable" in a category (mRECIST `NE`): an answer that
 /// is no answer, so it is unknown, and never replaced by a fallback.

@@ -13,30 +13,53 @@ use super::why::Why;
 use crate::check::{Node, NodeKind};
 
 impl<'a> Context<'a> {
-    /// Evaluate a condition.
+    /// Evaluate a condition. Where an operand or element is decided, it is decided
+    /// whatever the missing data it read (Kleene logic is sound), so what it read is
+    /// forgotten: only the readings behind an unknown answer are worth filling in.
     pub fn condition(&mut self, node: &'a Node) -> Verdict<'a> {
         match &node.kind {
             NodeKind::Not(inner) => self.condition(inner).not(),
-            NodeKind::And(a, b) => {
+            NodeKind::And(a, b) | NodeKind::Or(a, b) => {
+                let and = matches!(node.kind, NodeKind::And(..));
+                let before = self.mark();
                 let a = self.condition(a);
-                if a.truth == Truth::NotMet {
+                if and && a.truth == Truth::NotMet {
                     return a;
                 }
-                a.and(self.condition(b))
+                let between = self.mark();
+                let b = self.condition(b);
+                let (a_truth, b_truth) = (a.truth, b.truth);
+                let verdict = if and { a.and(b) } else { a.or(b) };
+                if verdict.truth != Truth::Unknown {
+                    self.forget_between(before, self.mark());
+                } else if a_truth != Truth::Unknown {
+                    self.forget_between(before, between);
+                } else if b_truth != Truth::Unknown {
+                    self.forget_between(between, self.mark());
+                }
+                verdict
             }
-            NodeKind::Or(a, b) => {
-                let a = self.condition(a);
-                a.or(self.condition(b))
+            NodeKind::Else(a, b) => {
+                let (from, _) = self.mark();
+                let first = self.condition(a);
+                if first.truth == Truth::Unknown && !first.not_evaluable {
+                    // The fallback is what the definition says to do when these are
+                    // missing: they are not filled in to decide it.
+                    for consult in self.consults.get_mut(from..).unwrap_or_default() {
+                        consult.covered = true;
+                    }
+                }
+                first.otherwise(|| self.condition(b))
             }
-            NodeKind::Else(a, b) => self.condition(a).otherwise(|| self.condition(b)),
             NodeKind::Quantified {
                 quantifier,
                 set,
                 slot,
                 body,
             } => {
+                let top = self.claim_top(node) && focusable(*quantifier);
                 let selection = self.selection(set);
-                self.quantified(*quantifier, selection, *slot, body.as_deref())
+                self.quantified(*quantifier, selection, *slot, body.as_deref(), top)
             }
             NodeKind::Consecutive {
                 quantifier,
@@ -44,6 +67,7 @@ impl<'a> Context<'a> {
                 second,
                 body,
             } => {
+                let top = self.claim_top(node) && focusable(*quantifier);
                 let mut verdicts = Vec::new();
                 for index in 1..self.sessions.len() {
                     let (Some(&a), Some(&b)) =
@@ -51,12 +75,20 @@ impl<'a> Context<'a> {
                     else {
                         continue;
                     };
+                    if !self.in_focus(top, index) {
+                        continue;
+                    }
+                    let mark = self.mark();
                     let (found_a, found_b) = (self.found(a), self.found(b));
                     let verdict = self.with_slot(*first, Bound::Event(found_a), |ctx| {
                         ctx.with_slot(*second, Bound::Event(found_b), |ctx| ctx.condition(body))
                     });
                     // The pair exists once its later session does.
                     let verdict = self.rest_on(verdict, b);
+                    if verdict.truth != Truth::Unknown {
+                        self.forget_between(mark, self.mark());
+                    }
+                    self.note_element(top, index, verdict.truth, mark);
                     let why = verdict.why.clone();
                     verdicts.push(Verdict {
                         why: why.prefixed(move |view, out| {
@@ -81,11 +113,20 @@ impl<'a> Context<'a> {
                 values,
                 body,
             } => {
+                let top = self.claim_top(node) && focusable(*quantifier);
                 let mut verdicts = Vec::new();
-                for value in values {
+                for (index, value) in values.iter().enumerate() {
+                    if !self.in_focus(top, index) {
+                        continue;
+                    }
+                    let mark = self.mark();
                     let datum = Datum::Known(Cow::Borrowed(value), Source::Written);
                     let verdict =
                         self.with_slot(*slot, Bound::Value(datum), |ctx| ctx.condition(body));
+                    if verdict.truth != Truth::Unknown {
+                        self.forget_between(mark, self.mark());
+                    }
+                    self.note_element(top, index, verdict.truth, mark);
                     verdicts.push(verdict);
                 }
                 count(*quantifier, verdicts, false, Why::Static("value"))
@@ -95,9 +136,11 @@ impl<'a> Context<'a> {
                     let verdict = self.with_it(position, |ctx| ctx.condition(cond));
                     self.rest_on(verdict, position).known_from(since)
                 }
-                Found::Absent { why, .. } | Found::Uncertain(why) => {
+                Found::Absent { why, .. } => {
+                    self.missing.push(why.clone());
                     Verdict::new(Truth::Unknown, why)
                 }
+                Found::Uncertain(why) => Verdict::new(Truth::Unknown, why),
             },
             NodeKind::Occurs(event, window) => match self.event(event) {
                 Found::At(position, _, since) => {
@@ -124,6 +167,7 @@ impl<'a> Context<'a> {
             },
             NodeKind::Compare(left, op, right) => {
                 let (l, r) = (self.datum(left), self.datum(right));
+                self.note_numbers((left, &l), *op, (right, &r));
                 let verdict = compare(left, &l, *op, &r);
                 self.rest_on_data(verdict, &[&l, &r])
             }
@@ -134,6 +178,7 @@ impl<'a> Context<'a> {
             } => {
                 let datum = self.datum(value);
                 let items: Vec<Datum<'a>> = list.iter().map(|item| self.datum(item)).collect();
+                self.note_words(value, &datum, &items, node as *const Node as usize);
                 let verdict = in_list(value, &datum, &items);
                 let verdict = if *negated { verdict.not() } else { verdict };
                 self.rest_on_data(verdict, &[&datum])
@@ -144,6 +189,7 @@ impl<'a> Context<'a> {
                 differs,
             } => {
                 let (l, r) = (self.datum(left), self.datum(right));
+                self.note_same(left, &l, right, &r);
                 let verdict = same(left, &l, &r, *differs);
                 self.rest_on_data(verdict, &[&l, &r])
             }
@@ -155,6 +201,7 @@ impl<'a> Context<'a> {
                 reference,
             } => {
                 let (new, old) = (self.datum(value), self.datum(reference));
+                self.note_change((value, &new), (reference, &old), *direction, *percent);
                 let verdict = change(value, reference, &new, &old, *direction, *bound, *percent);
                 self.rest_on_data(verdict, &[&new, &old])
             }
@@ -166,10 +213,18 @@ impl<'a> Context<'a> {
             } => {
                 let selection = self.selection(series);
                 let reference_datum = self.datum(reference);
-                rises(self, attribute, selection, &reference_datum, *min_values)
+                let reference_cell = self.cell_of(reference, &reference_datum);
+                rises(
+                    self,
+                    attribute,
+                    selection,
+                    (&reference_datum, reference_cell),
+                    *min_values,
+                )
             }
             NodeKind::Truthy(value) => {
                 let datum = self.datum(value);
+                self.note_truthy(value, &datum);
                 let name = attribute_name(value);
                 let verdict = match &datum {
                     Datum::Known(v, source) => match v.as_bool() {
@@ -213,21 +268,71 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// A criterion, evaluated once per patient.
+    /// A criterion, evaluated once per patient (once per trial while missing data is
+    /// filled in, unless it read no missing data).
     pub fn criterion(&mut self, index: usize) -> Verdict<'a> {
-        if let Some(Some(verdict)) = self.criteria.get(index) {
-            return verdict.clone();
+        let kept = match self.criteria.get(index) {
+            Some(Some(entry)) if !self.trying || entry.consults.is_empty() => Some(entry),
+            _ if self.trying => self.trial_criteria.get(index).and_then(Option::as_ref),
+            _ => None,
+        };
+        if let Some(entry) = kept {
+            // Reusing it reads the same data: its readings count again.
+            let value = entry.value.clone();
+            let (consults, missing) = (entry.consults.clone(), entry.missing.clone());
+            self.consults.extend(consults);
+            self.missing.extend(missing);
+            return value;
         }
         let checked = self.checked;
         let Some(criterion) = checked.criteria.get(index) else {
             return Verdict::new(Truth::Unknown, "no such criterion");
         };
-        // Remembered and reported: keep its reasons even when first asked inside a filter.
-        let verdict = super::why::loudly(|| self.condition(&criterion.body));
-        if let Some(place) = self.criteria.get_mut(index) {
-            *place = Some(verdict.clone());
+        let mark = self.mark();
+        let outer = (
+            std::mem::replace(&mut self.top, &criterion.body as *const Node as usize),
+            self.noting.replace(Vec::new()),
+            std::mem::replace(
+                &mut self.trial_focus,
+                self.focus.get(index).cloned().flatten(),
+            ),
+        );
+        // Remembered and reported: keep its reasons even when first asked inside a filter
+        // (a trial keeps none: only its truth is read).
+        let verdict = if self.trying {
+            self.condition(&criterion.body)
+        } else {
+            super::why::loudly(|| self.condition(&criterion.body))
+        };
+        let noted = std::mem::replace(&mut self.noting, outer.1);
+        (self.top, self.trial_focus) = (outer.0, outer.2);
+        if !self.trying && focusable_body(&criterion.body) {
+            if let Some(place) = self.focus.get_mut(index) {
+                *place = noted;
+            }
+        }
+        let entry = Some(self.entry(verdict.clone(), mark));
+        let place = if self.trying {
+            self.trial_criteria.get_mut(index)
+        } else {
+            self.criteria.get_mut(index)
+        };
+        if let Some(place) = place {
+            *place = entry;
         }
         verdict
+    }
+
+    /// Record a criterion's settled answer, so the `met when` line and criteria that use
+    /// it read that answer.
+    pub fn settle_criterion(&mut self, index: usize, truth: Truth, at: Option<crate::date::Date>) {
+        if let Some(Some(entry)) = self.criteria.get_mut(index) {
+            entry.value.truth = truth;
+            entry.value.at = at;
+            entry.value.not_evaluable = false;
+            entry.consults.clear();
+            entry.missing.clear();
+        }
     }
 
     /// The verdict also rests on the event at `position` (met no earlier than it).
@@ -251,6 +356,25 @@ impl<'a> Context<'a> {
             }
         }
         verdict
+    }
+}
+
+/// Quantifiers whose answer, when unknown, only its unknown elements can change: `any`
+/// (and `no`, its negation) is met by one met element and not met when all are not.
+fn focusable(quantifier: crate::ast::Quantifier) -> bool {
+    matches!(
+        quantifier,
+        crate::ast::Quantifier::Any | crate::ast::Quantifier::No
+    )
+}
+
+/// Whether a criterion's body is a quantifier that notes its elements.
+fn focusable_body(body: &Node) -> bool {
+    match &body.kind {
+        NodeKind::Quantified { quantifier, .. }
+        | NodeKind::Consecutive { quantifier, .. }
+        | NodeKind::EachValue { quantifier, .. } => focusable(*quantifier),
+        _ => false,
     }
 }
 

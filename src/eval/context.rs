@@ -4,18 +4,73 @@
 //! `impl Context` of its own topic.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
-use super::value::{Bound, Datum, Found, Selection};
+use super::consult::{Consult, Hint};
+use super::value::{Bound, Cell, Datum, Found, Selection, Source};
 use super::verdict::Verdict;
 use super::why::{View, Why};
-use crate::check::{Checked, Node};
+use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::timeline::{Event, Patient, Value};
 
 /// A part and the events it was called with (positions + 1; 0 and MAX for absent events).
 pub type CallKey = (usize, usize, usize);
+
+/// A result kept for reuse, with the missing data it consulted (replayed when it is
+/// reused, so every result knows all the missing data behind it).
+#[derive(Clone)]
+pub struct Entry<'a, T> {
+    /// The result.
+    pub value: T,
+    /// The cells read while it was made.
+    pub consults: Vec<Consult<'a>>,
+    /// The events found missing while it was made ("no CT/MRI 1 to 3 months after ...").
+    pub missing: Vec<Why<'a>>,
+}
+
+/// Results of parts by call. While missing data is being filled in, a result that read
+/// missing data is made again (into `scratch`, dropped with each trial); one that read
+/// none holds whatever is filled in.
+pub struct Cache<'a, T> {
+    base: HashMap<CallKey, Entry<'a, T>>,
+    scratch: HashMap<CallKey, Entry<'a, T>>,
+}
+
+impl<'a, T> Default for Cache<'a, T> {
+    fn default() -> Self {
+        Cache {
+            base: HashMap::default(),
+            scratch: HashMap::default(),
+        }
+    }
+}
+
+impl<'a, T> Cache<'a, T> {
+    /// The result for `key`, if one holds now.
+    pub fn get(&self, key: &CallKey, trying: bool) -> Option<&Entry<'a, T>> {
+        match self.base.get(key) {
+            Some(entry) if !trying || entry.consults.is_empty() => Some(entry),
+            _ if trying => self.scratch.get(key),
+            _ => None,
+        }
+    }
+
+    /// Keep a result.
+    pub fn insert(&mut self, key: CallKey, entry: Entry<'a, T>, trying: bool) {
+        if trying {
+            self.scratch.insert(key, entry);
+        } else {
+            self.base.insert(key, entry);
+        }
+    }
+
+    /// Forget the results of the last trial.
+    pub fn clear_scratch(&mut self) {
+        self.scratch.clear();
+    }
+}
 
 /// The evaluation state for one patient and one definition.
 pub struct Context<'a> {
@@ -29,13 +84,34 @@ pub struct Context<'a> {
     pub slots: Vec<Bound<'a>>,
     /// The events examined, innermost last.
     pub it: Vec<usize>,
-    /// Criteria already evaluated.
-    pub criteria: Vec<Option<Verdict<'a>>>,
+    /// Criteria already evaluated (and, while missing data is filled in, in this trial).
+    pub criteria: Vec<Option<Entry<'a, Verdict<'a>>>>,
+    /// Criteria evaluated in the current trial.
+    pub trial_criteria: Vec<Option<Entry<'a, Verdict<'a>>>>,
     /// Parts already called with the same events (`response(S)` is asked for again and
     /// again): a part that depends only on its arguments gives the same answer.
-    pub selections: HashMap<CallKey, Selection<'a>>,
+    pub selections: Cache<'a, Selection<'a>>,
     /// Parts that name one event, by the same key.
-    pub events: HashMap<CallKey, Found<'a>>,
+    pub events: Cache<'a, Found<'a>>,
+    /// Missing values filled in for a trial: (cell, value).
+    pub overlay: Vec<(Cell<'a>, Value)>,
+    /// Whether a trial with filled-in values is under way.
+    pub trying: bool,
+    /// The cells read, in order, since the last criterion began.
+    pub consults: Vec<Consult<'a>>,
+    /// The events found missing, in order, since the last criterion began.
+    pub missing: Vec<Why<'a>>,
+    /// The address of the criterion body under evaluation, until a quantifier that is
+    /// that body claims it: an `any` written at the top of a criterion notes which of its
+    /// elements could still change, and a trial evaluates only those.
+    pub top: usize,
+    /// Per criterion: the elements of its top `any` (or `no`) that a filled-in value could
+    /// change (unknown, or read a value an `else` fallback covered), by element number.
+    pub focus: Vec<Option<Vec<usize>>>,
+    /// The elements noted for the criterion under evaluation.
+    pub noting: Option<Vec<usize>>,
+    /// In a trial: the elements to evaluate of the criterion under evaluation.
+    pub trial_focus: Option<Vec<usize>>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
     saved: Vec<(usize, Bound<'a>)>,
     /// The positions of each kind of event asked for.
@@ -59,8 +135,17 @@ impl<'a> Context<'a> {
             slots: vec![Bound::Empty; checked.slots],
             it: Vec::new(),
             criteria: vec![None; checked.criteria.len()],
-            selections: HashMap::new(),
-            events: HashMap::new(),
+            trial_criteria: vec![None; checked.criteria.len()],
+            selections: Cache::default(),
+            events: Cache::default(),
+            overlay: Vec::new(),
+            trying: false,
+            consults: Vec::new(),
+            missing: Vec::new(),
+            top: 0,
+            focus: vec![None; checked.criteria.len()],
+            noting: None,
+            trial_focus: None,
             saved: Vec::new(),
             kinds: Vec::new(),
         }
@@ -144,6 +229,145 @@ impl<'a> Context<'a> {
             self.date_at(position).unwrap_or(Date::EARLIEST),
         )
     }
+
+    /// The attribute `name` of the event at `position`: a filled-in value first.
+    #[inline(always)]
+    pub fn attr(&self, position: usize, name: &str) -> Option<&Value> {
+        if !self.overlay.is_empty() {
+            if let Some((_, value)) = self
+                .overlay
+                .iter()
+                .find(|(c, _)| c.position == position && c.attribute == name)
+            {
+                return Some(value);
+            }
+        }
+        self.event_at(position)?.get(name)
+    }
+
+    /// Whether a value is filled in for `cell` in this trial.
+    pub fn filled(&self, cell: Cell<'_>) -> bool {
+        self.overlay
+            .iter()
+            .any(|(c, _)| c.position == cell.position && c.attribute == cell.attribute)
+    }
+
+    /// Note how a cell was used.
+    pub fn consult(&mut self, cell: Cell<'a>, hint: Hint<'a>) {
+        self.consults.push(Consult {
+            cell,
+            hint,
+            covered: false,
+        });
+    }
+
+    /// The cell a value came from, when it is missing, `NE`, or filled in for this trial:
+    /// the readings that tell which values of it could change an answer.
+    pub fn cell_of(&self, node: &'a Node, datum: &Datum<'a>) -> Option<Cell<'a>> {
+        match datum {
+            Datum::Missing(_, cell) => *cell,
+            Datum::Known(value, Source::Event(position, _)) => {
+                let NodeKind::Attribute(name, _) = &node.kind else {
+                    return None;
+                };
+                let cell = Cell {
+                    position: *position,
+                    attribute: name,
+                };
+                (self.filled(cell) || super::compare::is_not_evaluable(name, value))
+                    .then_some(cell)
+            }
+            Datum::Known(..) | Datum::Range(..) => None,
+        }
+    }
+
+    /// The positions consulted and found missing so far, to keep with a result.
+    pub fn mark(&self) -> (usize, usize) {
+        (self.consults.len(), self.missing.len())
+    }
+
+    /// Whether `node` is the body of the criterion under evaluation, claimed once: only
+    /// the quantifier written at the top of a criterion is focused.
+    pub fn claim_top(&mut self, node: &Node) -> bool {
+        let top = self.top == node as *const Node as usize;
+        self.top = 0;
+        top
+    }
+
+    /// Whether the element numbered `key` of the top quantifier need be evaluated in this
+    /// trial (those that could not change keep their answer, which cannot be met).
+    pub fn in_focus(&self, top: bool, key: usize) -> bool {
+        !top || !self.trying || self.trial_focus.as_ref().is_none_or(|f| f.contains(&key))
+    }
+
+    /// Note the element numbered `key` of the top quantifier if a filled-in value could
+    /// change it: unknown, or it kept readings (of values an `else` fallback covered).
+    pub fn note_element(&mut self, top: bool, key: usize, truth: super::truth::Truth, mark: (usize, usize)) {
+        if top && !self.trying && (truth == super::truth::Truth::Unknown || self.consults.len() > mark.0) {
+            if let Some(noting) = &mut self.noting {
+                noting.push(key);
+            }
+        }
+    }
+
+    /// Forget the readings of missing values and the missing events made between two
+    /// marks (readings of filled-in values stay: they show where else those values are
+    /// compared, which the search must know).
+    #[inline]
+    pub fn forget_between(&mut self, from: (usize, usize), to: (usize, usize)) {
+        if to.0 > from.0 || to.1 > from.1 {
+            self.forget_range(from, to);
+        }
+    }
+
+    fn forget_range(&mut self, (c0, m0): (usize, usize), (c1, m1): (usize, usize)) {
+        let end = c1.min(self.consults.len());
+        if end > c0 {
+            // An `else` is not sound the way Kleene logic is: a value its fallback covered
+            // can still change a decided answer, so its readings stay too. The range is
+            // compacted in place; what follows it moves down once.
+            let mut kept = c0;
+            for at in c0..self.consults.len() {
+                let keep = at >= end
+                    || self.consults.get(at).is_some_and(|c| {
+                        c.covered
+                            || self.overlay.iter().any(|(f, _)| {
+                                f.position == c.cell.position && f.attribute == c.cell.attribute
+                            })
+                    });
+                if keep {
+                    self.consults.swap(kept, at);
+                    kept += 1;
+                }
+            }
+            self.consults.truncate(kept);
+        }
+        if m1 > m0 {
+            self.missing.drain(m0..m1.min(self.missing.len()));
+        }
+    }
+
+    /// A result with what it consulted since `mark`.
+    pub fn entry<T>(&self, value: T, (consults, missing): (usize, usize)) -> Entry<'a, T> {
+        // Most results read no missing data: no copy at all.
+        let from = self.consults.get(consults..).unwrap_or_default();
+        Entry {
+            value,
+            consults: if from.is_empty() {
+                Vec::new()
+            } else {
+                from.to_vec()
+            },
+            missing: self.missing.get(missing..).map_or_else(Vec::new, |m| {
+                if m.is_empty() {
+                    Vec::new()
+                } else {
+                    m.to_vec()
+                }
+            }),
+        }
+    }
+
 
     /// The date of the event at a position.
     pub fn date_at(&self, position: usize) -> Option<Date> {

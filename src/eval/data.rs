@@ -30,10 +30,19 @@ impl<'a> Context<'a> {
                 };
                 match found {
                     Found::At(position, label, since) => {
-                        match self.event_at(position).and_then(|e| e.get(name)) {
-                            Some(value) => {
-                                Datum::Known(Cow::Borrowed(value), Source::Event(position, since))
-                            }
+                        let cell = Cell {
+                            position,
+                            attribute: name,
+                        };
+                        let read = if self.overlay.is_empty() || !self.filled(cell) {
+                            self.event_at(position)
+                                .and_then(|e| e.get(name))
+                                .map(Cow::Borrowed)
+                        } else {
+                            self.attr(position, name).cloned().map(Cow::Owned)
+                        };
+                        match read {
+                            Some(value) => Datum::Known(value, Source::Event(position, since)),
                             None => Datum::Missing(
                                 Why::writes(move |view, out| {
                                     out.push_str(name);
@@ -47,7 +56,11 @@ impl<'a> Context<'a> {
                             ),
                         }
                     }
-                    Found::Absent { why, .. } | Found::Uncertain(why) => Datum::Missing(why, None),
+                    Found::Absent { why, .. } => {
+                        self.missing.push(why.clone());
+                        Datum::Missing(why, None)
+                    }
+                    Found::Uncertain(why) => Datum::Missing(why, None),
                 }
             }
             NodeKind::SessionOrdinal(of) => {
@@ -72,8 +85,15 @@ impl<'a> Context<'a> {
                 |ctx, body, _| ctx.datum(body),
                 Datum::missing("no such part"),
             ),
-            NodeKind::Arith(op, left, right) => {
-                let (left, right) = (self.datum(left), self.datum(right));
+            NodeKind::Arith(op, left_node, right_node) => {
+                let (left, right) = (self.datum(left_node), self.datum(right_node));
+                // Arithmetic moves a threshold off the value read: which values of it
+                // would change a comparison is not followed, so it is never filled in.
+                for (node, datum) in [(left_node, &left), (right_node, &right)] {
+                    if let Some(cell) = self.cell_of(node, datum) {
+                        self.consult(cell, super::consult::Hint::Opaque);
+                    }
+                }
                 let events = &self.patient.events;
                 let date_of = |p: usize| events.get(p).map(|e| e.date);
                 super::arith::arith(*op, &left, &right, &date_of)

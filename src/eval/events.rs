@@ -7,6 +7,9 @@ use super::truth::Truth;
 use super::value::{Bound, Found, Selection};
 use super::why::Why;
 use crate::check::{Node, NodeKind};
+use super::consult::Hint;
+use super::value::Cell;
+use crate::number::Decimal;
 use crate::timeline::Value;
 
 impl<'a> Context<'a> {
@@ -58,9 +61,13 @@ impl<'a> Context<'a> {
             }
             NodeKind::Call(part, args) => {
                 let key = self.call_key(*part, args);
-                if let Some(found) = key.and_then(|key| self.events.get(&key)) {
-                    return found.clone();
+                if let Some(entry) = key.and_then(|key| self.events.get(&key, self.trying)) {
+                    // Reusing it reads the same data: its readings count again.
+                    self.consults.extend_from_slice(&entry.consults);
+                    self.missing.extend_from_slice(&entry.missing);
+                    return entry.value.clone();
                 }
+                let mark = self.mark();
                 let label = self.checked.parts.get(*part).map(|p| p.label.as_str());
                 let found = self.call(
                     *part,
@@ -79,7 +86,8 @@ impl<'a> Context<'a> {
                     Found::absent("no such part"),
                 );
                 if let Some(key) = key {
-                    self.events.insert(key, found.clone());
+                    let entry = self.entry(found.clone(), mark);
+                    self.events.insert(key, entry, self.trying);
                 }
                 found
             }
@@ -90,13 +98,31 @@ impl<'a> Context<'a> {
     /// The member with the lowest (or highest) value of `attribute`, the earliest on a
     /// tie. A member whose membership or value is unknown could be the one: then which
     /// event it is, is unknown.
-    fn extreme(&self, selection: Selection<'a>, attribute: &'a str, lowest: bool) -> Found<'a> {
-        let mut best: Option<(usize, crate::number::Decimal)> = None;
-        for &(position, membership) in &selection.members {
-            let value = self
-                .event_at(position)
-                .and_then(|e| e.get(attribute))
-                .and_then(Value::as_number);
+    fn extreme(&mut self, selection: Selection<'a>, attribute: &'a str, lowest: bool) -> Found<'a> {
+        let values: Vec<(usize, Truth, Option<Decimal>)> = selection
+            .members
+            .iter()
+            .map(|&(p, m)| (p, m, self.attr(p, attribute).and_then(Value::as_number)))
+            .collect();
+        // A missing value decides by where it falls among the others.
+        for &(position, _, value) in &values {
+            let cell = Cell {
+                position,
+                attribute,
+            };
+            if value.is_none() || self.filled(cell) {
+                for &(other, _, known) in &values {
+                    if let (true, Some(known)) = (other != position, known) {
+                        self.consult(cell, Hint::Near(known));
+                    }
+                }
+                if values.len() == 1 {
+                    self.consult(cell, Hint::Open);
+                }
+            }
+        }
+        let mut best: Option<(usize, Decimal)> = None;
+        for &(position, membership, value) in &values {
             let (Truth::Met, Some(value)) = (membership, value) else {
                 let description = selection.description;
                 let which = if lowest { "lowest" } else { "highest" };

@@ -5,11 +5,15 @@
 mod arith;
 mod compare;
 mod conditions;
+mod consult;
 mod context;
 mod data;
+mod deciders;
 mod events;
+mod exact;
 mod positions;
 mod quantifiers;
+mod readings;
 mod selections;
 mod temporal;
 mod trend;
@@ -18,12 +22,16 @@ mod value;
 mod verdict;
 mod why;
 
+pub use deciders::{Condition, Decider, Missing};
+pub use exact::MAX_TRIALS;
 pub use truth::Truth;
 
 use crate::check::Checked;
 use crate::date::Date;
 use crate::timeline::Patient;
 use context::Context;
+use exact::{Budget, Settled, Target};
+use why::View;
 
 /// The result of one definition for one patient.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +63,8 @@ pub struct CriterionResult {
     pub why: String,
     /// The events behind a `met` result.
     pub evidence: Vec<Evidence>,
+    /// For an `unknown` result: the missing data that would decide it, and how.
+    pub decided_by: Vec<Decider>,
 }
 
 /// An event that a result rests on.
@@ -68,35 +78,89 @@ pub struct Evidence {
     pub kind: crate::timeline::Key,
 }
 
-/// Evaluate `checked` for `patient` (whose events are already in timeline order).
+/// Evaluate `checked` for `patient` (whose events are already in timeline order). A
+/// criterion that Kleene evaluation leaves unknown is settled: if no way of filling in the
+/// missing data it read could change it, it is met or not met "whatever that data would
+/// be"; otherwise it stays unknown and says what would decide it.
 pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
     let mut ctx = Context::new(checked, patient);
-    let mut criteria = Vec::new();
+    let view = ctx.view();
+    let mut budget = Budget::default();
+    let mut criteria = Vec::with_capacity(checked.criteria.len());
+    let mut unknown = Vec::new();
     for index in 0..checked.criteria.len() {
+        ctx.consults.clear();
+        ctx.missing.clear();
         let verdict = ctx.criterion(index);
         let name = checked
             .criteria
             .get(index)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let evidence = if verdict.truth == Truth::Met {
-            evidence(patient, verdict.evidence.iter())
-        } else {
-            Vec::new()
-        };
+        let why = verdict.why.render(&view);
+        if verdict.truth != Truth::Unknown {
+            let met = verdict.truth == Truth::Met;
+            criteria.push(CriterionResult {
+                name,
+                result: verdict.truth,
+                at: verdict.at.filter(|_| met),
+                why,
+                evidence: if met {
+                    evidence(patient, verdict.evidence.iter())
+                } else {
+                    Vec::new()
+                },
+                decided_by: Vec::new(),
+            });
+            continue;
+        }
+        let consults = std::mem::take(&mut ctx.consults);
+        let missing = std::mem::take(&mut ctx.missing);
+        let settled = ctx.settle(Target::Criterion(index), &consults, &mut budget);
+        if settled.truth != Truth::Unknown {
+            ctx.settle_criterion(index, settled.truth, settled.at);
+            let met = settled.truth == Truth::Met;
+            let positions = verdict
+                .evidence
+                .iter()
+                .chain(settled.filled.iter().map(|c| c.position));
+            criteria.push(CriterionResult {
+                name,
+                result: settled.truth,
+                at: settled.at,
+                why: whatever(&view, &settled, &why),
+                evidence: if met {
+                    evidence(patient, positions)
+                } else {
+                    Vec::new()
+                },
+                decided_by: Vec::new(),
+            });
+            continue;
+        }
+        let decided_by = deciders(&view, &settled, &missing);
+        unknown.push(exact::cells(&consults, &[], false));
         criteria.push(CriterionResult {
             name,
-            result: verdict.truth,
-            at: if verdict.truth == Truth::Met {
-                verdict.at
-            } else {
-                None
-            },
-            why: verdict.why.render(&ctx.view()),
-            evidence,
+            result: Truth::Unknown,
+            at: None,
+            why: still_unknown(&view, &settled, &decided_by, why),
+            evidence: Vec::new(),
+            decided_by,
         });
     }
-    let overall = ctx.condition(&checked.met_when);
+    ctx.consults.clear();
+    let mut overall = ctx.condition(&checked.met_when);
+    // Criteria left unknown by the same missing value may decide the definition together
+    // (one met for low values, another for high ones): settle it as a whole.
+    if overall.truth == Truth::Unknown && shares_a_cell(&unknown) {
+        let consults = std::mem::take(&mut ctx.consults);
+        let settled = ctx.settle(Target::Condition(&checked.met_when), &consults, &mut budget);
+        if settled.truth != Truth::Unknown {
+            overall.truth = settled.truth;
+            overall.at = settled.at;
+        }
+    }
     Outcome {
         patient: patient.id.clone(),
         definition: checked.id.clone(),
@@ -109,6 +173,109 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
         },
         criteria,
     }
+}
+
+/// Whether two criteria left unknown read the same cell.
+fn shares_a_cell(unknown: &[Vec<value::Cell<'_>>]) -> bool {
+    unknown.iter().enumerate().any(|(i, a)| {
+        unknown
+            .iter()
+            .skip(i + 1)
+            .any(|b| a.iter().any(|cell| b.contains(cell)))
+    })
+}
+
+/// "not met whatever mrecist on the imaging of 2021-03-01 would be (as recorded: …)".
+fn whatever(view: &View<'_>, settled: &Settled<'_>, recorded: &str) -> String {
+    let mut out = String::with_capacity(64 + recorded.len());
+    out.push_str(if settled.truth == Truth::Met {
+        "met whatever "
+    } else {
+        "not met whatever "
+    });
+    for (i, cell) in settled.filled.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if i + 1 == settled.filled.len() { " and " } else { ", " });
+        }
+        out.push_str(cell.attribute);
+        out.push_str(" on ");
+        view.describe_into(&mut out, cell.position, None);
+    }
+    out.push_str(" would be (as recorded: ");
+    out.push_str(recorded);
+    out.push(')');
+    out
+}
+
+/// The missing data that would decide an unknown result: each cell tried alone, then the
+/// events that are not in the record (at most ten).
+fn deciders<'a>(view: &View<'a>, settled: &Settled<'_>, missing: &[why::Why<'a>]) -> Vec<Decider> {
+    let mut out = Vec::new();
+    for probe in &settled.probes {
+        let Some(event) = view.patient.events.get(probe.cell.position) else {
+            continue;
+        };
+        out.push(Decider {
+            missing: Missing::Attribute {
+                event: event.index,
+                date: event.date,
+                kind: event.kind.clone(),
+                attribute: probe.cell.attribute.to_string(),
+            },
+            met_if: deciders::condition(probe, Truth::Met),
+            not_met_if: deciders::condition(probe, Truth::NotMet),
+        });
+    }
+    for text in exact::missing_events(missing, view).into_iter().take(10) {
+        out.push(Decider {
+            missing: Missing::Event(text),
+            met_if: None,
+            not_met_if: None,
+        });
+    }
+    out
+}
+
+/// The reason of a result that stays unknown, with what would decide it.
+fn still_unknown(
+    view: &View<'_>,
+    settled: &Settled<'_>,
+    decided_by: &[Decider],
+    mut why: String,
+) -> String {
+    let deciding = decided_by
+        .iter()
+        .find_map(|d| d.met_if.as_ref().map(|c| (d, "met", c)))
+        .or_else(|| {
+            decided_by
+                .iter()
+                .find_map(|d| d.not_met_if.as_ref().map(|c| (d, "not met", c)))
+        });
+    if let Some((decider, word, condition)) = deciding {
+        if let Missing::Attribute { attribute, .. } = &decider.missing {
+            let position = settled
+                .probes
+                .iter()
+                .find(|p| p.cell.attribute == attribute)
+                .map(|p| p.cell.position);
+            why.push_str("; ");
+            why.push_str(word);
+            why.push_str(" if ");
+            why.push_str(attribute);
+            if let Some(position) = position {
+                why.push_str(" on ");
+                view.describe_into(&mut why, position, None);
+            }
+            why.push(' ');
+            why.push_str(&condition.words);
+        }
+    }
+    if settled.exhausted {
+        why.push_str(&format!(
+            " (not settled: refract stops after {MAX_TRIALS} trials of the missing values)"
+        ));
+    }
+    why
 }
 
 /// Positions in the sorted timeline → input indices, in date order, each once.

@@ -19,9 +19,14 @@ impl<'a> Context<'a> {
         selection: Selection<'a>,
         slot: usize,
         body: Option<&'a Node>,
+        top: bool,
     ) -> Verdict<'a> {
         let mut verdicts = Vec::with_capacity(selection.members.len());
         for &(position, membership) in &selection.members {
+            if !self.in_focus(top, position) {
+                continue;
+            }
+            let mark = self.mark();
             let verdict = match body {
                 None => {
                     let description = selection.description.clone();
@@ -72,12 +77,20 @@ impl<'a> Context<'a> {
             } else {
                 verdict
             };
+            if verdict.truth != Truth::Unknown {
+                self.forget_between(mark, self.mark());
+            }
+            self.note_element(top, position, verdict.truth, mark);
             verdicts.push(verdict);
         }
         let missing = selection.missing();
         let empty = selection.members.is_empty();
         let beyond = selection.if_empty == IfEmpty::BeyondCalendar;
         let noun = selection.description;
+        if missing && empty {
+            // What would decide it, if it were recorded.
+            self.missing.push(noun.clone());
+        }
         let mut verdict = count(quantifier, verdicts, missing, noun.clone());
         if missing && verdict.truth == Truth::Unknown && empty {
             verdict.why = Why::writes(move |view, out| {

@@ -5,7 +5,8 @@
 use super::context::Context;
 use super::temporal::{Anchor, Bounds};
 use super::truth::Truth;
-use super::value::{Bound, Datum, Found, IfEmpty, Selection};
+use super::consult::{Hint, Side};
+use super::value::{Bound, Cell, Datum, Found, IfEmpty, Selection};
 use super::why::Why;
 use crate::ast::CompareOp;
 use crate::check::ir::Window;
@@ -47,9 +48,13 @@ impl<'a> Context<'a> {
             },
             NodeKind::Call(part, args) => {
                 let key = self.call_key(*part, args);
-                if let Some(cached) = key.and_then(|key| self.selections.get(&key)) {
-                    return cached.clone();
+                if let Some(entry) = key.and_then(|key| self.selections.get(&key, self.trying)) {
+                    // Reusing it reads the same data: its readings count again.
+                    self.consults.extend_from_slice(&entry.consults);
+                    self.missing.extend_from_slice(&entry.missing);
+                    return entry.value.clone();
                 }
+                let mark = self.mark();
                 let selection = self.call(
                     *part,
                     args,
@@ -61,7 +66,8 @@ impl<'a> Context<'a> {
                     Selection::empty(),
                 );
                 if let Some(key) = key {
-                    self.selections.insert(key, selection.clone());
+                    let entry = self.entry(selection.clone(), mark);
+                    self.selections.insert(key, entry, self.trying);
                 }
                 selection
             }
@@ -215,7 +221,7 @@ impl<'a> Context<'a> {
     /// The truth of a filter of the commonest shape, `ATTRIBUTE [not] in [...]` (and `is`)
     /// on the event at `position`, read directly as the general evaluation would decide it
     /// but without building a verdict; `None` for any other shape.
-    fn quick_truth(&self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
+    fn quick_truth(&mut self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
         let (value, negated, list) = match &filter.kind {
             NodeKind::In {
                 value,
@@ -230,25 +236,25 @@ impl<'a> Context<'a> {
         let NodeKind::Attribute(name, None) = &value.kind else {
             return None;
         };
-        let event = self.event_at(position)?;
-        let truth = match event.get(name) {
-            None => Truth::Unknown,
-            Some(value) if super::compare::is_not_evaluable(name, value) => Truth::Unknown,
+        // Every item must be a constant or a bound value, or the general path decides.
+        if list
+            .iter()
+            .any(|item| !matches!(item.kind, NodeKind::Const(_) | NodeKind::Slot(_)))
+        {
+            return None;
+        }
+        let cell = Cell {
+            position,
+            attribute: name.as_str(),
+        };
+        let (truth, noted) = match self.attr(position, name) {
+            None => (Truth::Unknown, true),
+            Some(value) if super::compare::is_not_evaluable(name, value) => (Truth::Unknown, true),
             Some(value) => {
                 let mut unknown = false;
                 let mut met = false;
                 for item in list {
-                    let candidate = match &item.kind {
-                        NodeKind::Const(constant) => Some(constant),
-                        // The element's own slot holds an event, not a value: missing.
-                        NodeKind::Slot(slot) if *slot == own_slot => None,
-                        NodeKind::Slot(slot) => match self.slots.get(*slot) {
-                            Some(Bound::Value(Datum::Known(known, _))) => Some(known.as_ref()),
-                            _ => None,
-                        },
-                        _ => return None,
-                    };
-                    match candidate {
+                    match self.list_item(item, own_slot) {
                         Some(candidate) if super::compare::equal(value, candidate) => {
                             met = true;
                             break;
@@ -257,20 +263,46 @@ impl<'a> Context<'a> {
                         None => unknown = true,
                     }
                 }
-                match (met, unknown) {
+                let truth = match (met, unknown) {
                     (true, _) => Truth::Met,
                     (false, true) => Truth::Unknown,
                     (false, false) => Truth::NotMet,
-                }
+                };
+                (truth, self.filled(cell))
             }
         };
+        if noted {
+            self.consult(cell, Hint::Words);
+            for item in list {
+                let list = filter as *const Node as usize;
+                let hint = match self.list_item(item, own_slot) {
+                    Some(value) => Hint::Among(list, std::borrow::Cow::Owned(value.clone())),
+                    None => Hint::Open,
+                };
+                self.consult(cell, hint);
+            }
+        }
         Some(if *negated { truth.not() } else { truth })
+    }
+
+    /// A value in a filter's list: a constant, or a value bound to a slot (a part's `M`);
+    /// the element's own slot holds an event, not a value, so it is missing.
+    fn list_item(&self, item: &'a Node, own_slot: usize) -> Option<&Value> {
+        match &item.kind {
+            NodeKind::Const(constant) => Some(constant),
+            NodeKind::Slot(slot) if *slot == own_slot => None,
+            NodeKind::Slot(slot) => match self.slots.get(*slot) {
+                Some(Bound::Value(Datum::Known(known, _))) => Some(known.as_ref()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// [`Context::quick_truth`] for `ATTRIBUTE > NUMBER` (any comparison) and `number >= N`
     /// on the event at `position`: unknown when the value is missing or not a number.
     fn quick_compare(
-        &self,
+        &mut self,
         left: &'a Node,
         op: CompareOp,
         right: &'a Node,
@@ -280,8 +312,8 @@ impl<'a> Context<'a> {
             return None;
         };
         let threshold = constant.as_number()?;
-        let value = match &left.kind {
-            NodeKind::Attribute(name, None) => self.event_at(position)?.get(name),
+        let name = match &left.kind {
+            NodeKind::Attribute(name, None) => name.as_str(),
             NodeKind::SessionOrdinal(None) => {
                 return Some(match self.session_index(position) {
                     Some(index) => compare_op(Decimal::from_i64(index as i64 + 1), op, threshold),
@@ -290,10 +322,25 @@ impl<'a> Context<'a> {
             }
             _ => return None,
         };
-        Some(match value.and_then(Value::as_number) {
-            Some(number) => compare_op(number, op, threshold),
-            None => Truth::Unknown,
-        })
+        let cell = Cell {
+            position,
+            attribute: name,
+        };
+        let (truth, noted) = match self.attr(position, name) {
+            None => (Truth::Unknown, true),
+            Some(value) => match value.as_number() {
+                Some(number) => (compare_op(number, op, threshold), self.filled(cell)),
+                None => (Truth::Unknown, false),
+            },
+        };
+        if noted {
+            let side = match op {
+                CompareOp::Greater | CompareOp::LessOrEqual => Side::Above,
+                CompareOp::GreaterOrEqual | CompareOp::Less => Side::Below,
+            };
+            self.consult(cell, Hint::Cut(threshold, side));
+        }
+        Some(truth)
     }
 }
 

@@ -6,7 +6,8 @@ use super::why::show;
 use std::fmt::Write as _;
 
 use super::context::Context;
-use super::value::{Datum, Selection, Source};
+use super::consult::Hint;
+use super::value::{Cell, Datum, Selection, Source};
 use super::truth::Truth;
 use super::verdict::Verdict;
 use super::why::Why;
@@ -14,11 +15,12 @@ use crate::number::Decimal;
 use crate::timeline::Value;
 
 /// Evaluate `ATTRIBUTE of SERIES rises continuously above REFERENCE, with at least N values`.
+/// `reference_cell`: the cell the reference value comes from, when it is missing or filled.
 pub fn rises<'a>(
-    ctx: &Context<'a>,
+    ctx: &mut Context<'a>,
     attribute: &'a str,
     series: Selection<'a>,
-    reference: &Datum<'a>,
+    (reference, reference_cell): (&Datum<'a>, Option<Cell<'a>>),
     min_values: u32,
 ) -> Verdict<'a> {
     let label = series.description.clone();
@@ -41,13 +43,37 @@ pub fn rises<'a>(
         });
         return Verdict::new(Truth::NotMet, why);
     }
+    let read: Vec<(usize, Option<Decimal>)> = series
+        .members
+        .iter()
+        .map(|&(p, _)| (p, ctx.attr(p, attribute).and_then(Value::as_number)))
+        .collect();
+    // A missing value decides by where it falls among the others and the reference; a
+    // missing reference, by where it falls among the values.
+    let reference_number = reference.number();
+    for &(position, value) in &read {
+        let cell = Cell {
+            position,
+            attribute,
+        };
+        if value.is_none() || ctx.filled(cell) {
+            let others = read.iter().filter(|(p, _)| *p != position).filter_map(|(_, v)| *v);
+            for near in others.chain(reference_number) {
+                ctx.consult(cell, Hint::Near(near));
+            }
+            if reference_number.is_none() {
+                ctx.consult(cell, Hint::Open);
+            }
+        }
+    }
+    if let Some(cell) = reference_cell {
+        for &(_, value) in &read {
+            ctx.consult(cell, value.map_or(Hint::Open, Hint::Near));
+        }
+    }
     let mut values: Vec<(usize, Decimal)> = Vec::with_capacity(count);
-    for &(position, _) in &series.members {
-        match ctx
-            .event_at(position)
-            .and_then(|e| e.get(attribute))
-            .and_then(Value::as_number)
-        {
+    for &(position, value) in &read {
+        match value {
             Some(value) => values.push((position, value)),
             None => {
                 return Verdict::new(
@@ -173,6 +199,7 @@ pub fn rises<'a>(
 }
 
 fn unit<'a>(ctx: &Context<'a>, position: usize) -> Option<&'a str> {
+    // Never filled in: a result without a unit is compared with any other.
     ctx.event_at(position)
         .and_then(|e| e.get("unit"))
         .and_then(|u| u.as_text())

@@ -180,3 +180,19 @@ fn whole_numbers_read_the_same_on_the_short_path_and_the_general_one() {
         Some("1234567890123456789".to_owned())
     );
 }
+
+#[test]
+fn midpoints_floors_and_cut_quotients_are_exact() {
+    let d = |s: &str| Decimal::parse(s).unwrap();
+    assert_eq!(d("911.7").midpoint(d("1755.9")), Some(d("1333.8")));
+    assert_eq!(d("5").midpoint(d("6")), Some(d("5.5")));
+    assert_eq!(d("2.5").floor(), Some(d("2")));
+    assert_eq!(d("-2.5").floor(), Some(d("-3")));
+    assert_eq!(d("7").floor(), Some(d("7")));
+    // 100 × 12 / 120 = 10 exactly; 100 × 10 / 120 = 8.333…, cut below.
+    assert_eq!(d("1200").div_floor(d("120"), 6), Some(d("10")));
+    assert_eq!(d("1000").div_floor(d("120"), 6), Some(d("8.333333")));
+    assert_eq!(d("-1").div_floor(d("3"), 2), Some(d("-0.34")));
+    assert_eq!(d("1").div_floor(d("0"), 2), None);
+    assert_eq!(Decimal::unit(3), Some(d("0.001")));
+}

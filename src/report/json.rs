@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::date::Date;
-use crate::eval::Outcome;
+use crate::eval::{Decider, Missing, Outcome};
 
 /// The output line for one outcome (no trailing newline).
 pub fn outcome_line(outcome: &Outcome) -> String {
@@ -50,10 +50,56 @@ pub fn outcome_line(outcome: &Outcome) -> String {
             string(&mut out, &evidence.kind);
             out.push('}');
         }
-        out.push_str("]}");
+        out.push(']');
+        if !criterion.decided_by.is_empty() {
+            out.push_str(",\"decided_by\":[");
+            for (j, decider) in criterion.decided_by.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                push_decider(&mut out, decider);
+            }
+            out.push(']');
+        }
+        out.push('}');
     }
     out.push_str("]}");
     out
+}
+
+/// One entry of `decided_by`: an attribute of an event and the values that decide, or an
+/// event that is not in the record.
+fn push_decider(out: &mut String, decider: &Decider) {
+    match &decider.missing {
+        Missing::Attribute {
+            event,
+            date,
+            kind,
+            attribute,
+        } => {
+            out.push_str("{\"event\":");
+            push_count(out, *event);
+            out.push_str(",\"date\":\"");
+            push_date(out, *date);
+            out.push_str("\",\"kind\":");
+            string(out, kind);
+            out.push_str(",\"attribute\":");
+            string(out, attribute);
+        }
+        Missing::Event(what) => {
+            out.push_str("{\"missing\":");
+            string(out, what);
+        }
+    }
+    if let Some(condition) = &decider.met_if {
+        out.push_str(",\"met_if\":");
+        string(out, &condition.written);
+    }
+    if let Some(condition) = &decider.not_met_if {
+        out.push_str(",\"not_met_if\":");
+        string(out, &condition.written);
+    }
+    out.push('}');
 }
 
 /// A date as `YYYY-MM-DD`, without the formatting machinery (millions of them).
