@@ -147,10 +147,25 @@ impl<'a> Context<'a> {
                     let (bounds, _) = self.bounds(std::slice::from_ref(window));
                     let inside = bounds.membership(&self.patient.events, position);
                     let not = if inside == Truth::NotMet { "not " } else { "" };
+                    let anchor = match self.event(&window.anchor) {
+                        Found::At(anchor, ..) => Some(anchor),
+                        _ => None,
+                    };
+                    let kind = &window.kind;
+                    // "the session of 2021-04-01 is not within 6 months after the session
+                    // of 2021-01-05": the window in words, on its anchor.
                     let verdict = Verdict::new(
                         inside,
-                        Why::lazy(move |view| {
-                            format!("{} is {not}in the window", view.describe(position, None))
+                        Why::writes(move |view, out| {
+                            view.describe_into(out, position, None);
+                            out.push_str(" is ");
+                            out.push_str(not);
+                            super::temporal::describe_window(kind, out);
+                            out.push(' ');
+                            match anchor {
+                                Some(anchor) => view.describe_into(out, anchor, None),
+                                None => out.push_str("its anchor"),
+                            }
                         }),
                     );
                     let verdict = match self.event(&window.anchor) {
@@ -230,14 +245,27 @@ impl<'a> Context<'a> {
                     Datum::Known(v, source) => match v.as_bool() {
                         Some(b) => {
                             let source = source.position();
+                            let label = match &value.kind {
+                                NodeKind::Attribute(_, Some(of)) => match &of.kind {
+                                    NodeKind::Call(part, _) => {
+                                        self.checked.parts.get(*part).map(|p| p.label.as_str())
+                                    }
+                                    _ => None,
+                                },
+                                _ => None,
+                            };
+                            // "no vascular_invasion on the imaging of …" for a finding
+                            // reported absent; a missing one is "not recorded".
                             Verdict::new(
                                 Truth::from_bool(b),
                                 Why::writes(move |view, out| {
+                                    if !b {
+                                        out.push_str("no ");
+                                    }
                                     out.push_str(name);
-                                    out.push_str(if b { " reported" } else { " not reported" });
                                     if let Some(p) = source {
                                         out.push_str(" on ");
-                                        view.describe_into(out, p, None);
+                                        view.describe_into(out, p, label);
                                     }
                                 }),
                             )
@@ -306,9 +334,17 @@ impl<'a> Context<'a> {
         };
         let noted = std::mem::replace(&mut self.noting, outer.1);
         (self.top, self.trial_focus) = (outer.0, outer.2);
-        if !self.trying && focusable_body(&criterion.body) {
+        if let (false, true, Some(noted)) =
+            (self.trying, focusable_body(&criterion.body), noted)
+        {
             if let Some(place) = self.focus.get_mut(index) {
-                *place = noted;
+                *place = Some(noted.iter().map(|(key, _)| *key).collect());
+            }
+            if let Some(place) = self.unknown_elements.get_mut(index) {
+                *place = noted
+                    .into_iter()
+                    .filter_map(|(key, read)| Some((key, read?)))
+                    .collect();
             }
         }
         let entry = Some(self.entry(verdict.clone(), mark));

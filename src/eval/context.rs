@@ -108,8 +108,12 @@ pub struct Context<'a> {
     /// Per criterion: the elements of its top `any` (or `no`) that a filled-in value could
     /// change (unknown, or read a value an `else` fallback covered), by element number.
     pub focus: Vec<Option<Vec<usize>>>,
-    /// The elements noted for the criterion under evaluation.
-    pub noting: Option<Vec<usize>>,
+    /// The elements noted for the criterion under evaluation: number, and for an unknown
+    /// one what it read.
+    pub noting: Option<Vec<(usize, Option<Vec<Consult<'a>>>)>>,
+    /// Per criterion: the unknown elements of its top `any`, with what each read. A met
+    /// `any` may have an unknown element that is met whatever its missing data, earlier.
+    pub unknown_elements: Vec<Vec<(usize, Vec<Consult<'a>>)>>,
     /// In a trial: the elements to evaluate of the criterion under evaluation.
     pub trial_focus: Option<Vec<usize>>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
@@ -145,6 +149,7 @@ impl<'a> Context<'a> {
             top: 0,
             focus: vec![None; checked.criteria.len()],
             noting: None,
+            unknown_elements: vec![Vec::new(); checked.criteria.len()],
             trial_focus: None,
             saved: Vec::new(),
             kinds: Vec::new(),
@@ -302,10 +307,18 @@ impl<'a> Context<'a> {
 
     /// Note the element numbered `key` of the top quantifier if a filled-in value could
     /// change it: unknown, or it kept readings (of values an `else` fallback covered).
-    pub fn note_element(&mut self, top: bool, key: usize, truth: super::truth::Truth, mark: (usize, usize)) {
-        if top && !self.trying && (truth == super::truth::Truth::Unknown || self.consults.len() > mark.0) {
+    pub fn note_element(
+        &mut self,
+        top: bool,
+        key: usize,
+        truth: super::truth::Truth,
+        mark: (usize, usize),
+    ) {
+        let unknown = truth == super::truth::Truth::Unknown;
+        if top && !self.trying && (unknown || self.consults.len() > mark.0) {
+            let read = unknown.then(|| self.consults.get(mark.0..).unwrap_or_default().to_vec());
             if let Some(noting) = &mut self.noting {
-                noting.push(key);
+                noting.push((key, read));
             }
         }
     }

@@ -46,7 +46,7 @@ impl<'a> Context<'a> {
                             None => Datum::Missing(
                                 Why::writes(move |view, out| {
                                     out.push_str(name);
-                                    out.push_str(" missing on ");
+                                    out.push_str(" not recorded on ");
                                     view.describe_into(out, position, label);
                                 }),
                                 Some(Cell {

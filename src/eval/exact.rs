@@ -247,6 +247,38 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// For a criterion met by Kleene logic whose top `any` has unknown elements: whether
+    /// those elements alone are met whatever their missing data (together: one missing
+    /// agents list can change one pair or the next, and so meet one of them either way),
+    /// and from when, if that is earlier than `at`. The record cut at that date is met
+    /// too, so that is the criterion's date.
+    pub fn earlier_settled(
+        &mut self,
+        index: usize,
+        at: Option<Date>,
+        budget: &mut Budget,
+    ) -> Option<Settled<'a>> {
+        let unknown = self.unknown_elements.get(index).cloned().unwrap_or_default();
+        if unknown.is_empty() {
+            return None;
+        }
+        let saved = self.focus.get(index).cloned().flatten();
+        if let Some(place) = self.focus.get_mut(index) {
+            *place = Some(unknown.iter().map(|(key, _)| *key).collect());
+        }
+        let consults: Vec<Consult<'a>> = unknown.into_iter().flat_map(|(_, c)| c).collect();
+        let settled = self.settle(Target::Criterion(index), &consults, budget);
+        if let Some(place) = self.focus.get_mut(index) {
+            *place = saved;
+        }
+        let earlier = match (settled.at, at) {
+            (Some(d), Some(at)) => d < at,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        (settled.truth == Truth::Met && earlier).then_some(settled)
+    }
+
     /// The vocabulary's type of a cell's attribute, for its event's kind.
     pub fn cell_type(&self, cell: Cell<'_>) -> Option<AttrType> {
         let kind = self.event_at(cell.position).map(|e| e.kind.as_ref());

@@ -97,16 +97,30 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
             .get(index)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let why = verdict.why.render(&view);
+        let mut why = verdict.why.render(&view);
         if verdict.truth != Truth::Unknown {
             let met = verdict.truth == Truth::Met;
+            let mut at = verdict.at.filter(|_| met);
+            let mut earlier_cells: Vec<usize> = Vec::new();
+            // Met here, but an earlier element may be met whatever its missing data.
+            if met {
+                if let Some(earlier) = ctx.earlier_settled(index, at, &mut budget) {
+                    at = earlier.at;
+                    ctx.settle_criterion(index, Truth::Met, at);
+                    why.push_str("; met earlier, on ");
+                    why.push_str(&at.map(|d| d.to_string()).unwrap_or_default());
+                    why.push_str(", ");
+                    why.push_str(&whatever(&view, &earlier, None));
+                    earlier_cells = earlier.filled.iter().map(|c| c.position).collect();
+                }
+            }
             criteria.push(CriterionResult {
                 name,
                 result: verdict.truth,
-                at: verdict.at.filter(|_| met),
+                at,
                 why,
                 evidence: if met {
-                    evidence(patient, verdict.evidence.iter())
+                    evidence(patient, verdict.evidence.iter().chain(earlier_cells))
                 } else {
                     Vec::new()
                 },
@@ -128,7 +142,7 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
                 name,
                 result: settled.truth,
                 at: settled.at,
-                why: whatever(&view, &settled, &why),
+                why: whatever(&view, &settled, Some(&why)),
                 evidence: if met {
                     evidence(patient, positions)
                 } else {
@@ -186,8 +200,8 @@ fn shares_a_cell(unknown: &[Vec<value::Cell<'_>>]) -> bool {
 }
 
 /// "not met whatever mrecist on the imaging of 2021-03-01 would be (as recorded: …)".
-fn whatever(view: &View<'_>, settled: &Settled<'_>, recorded: &str) -> String {
-    let mut out = String::with_capacity(64 + recorded.len());
+fn whatever(view: &View<'_>, settled: &Settled<'_>, recorded: Option<&str>) -> String {
+    let mut out = String::with_capacity(128);
     out.push_str(if settled.truth == Truth::Met {
         "met whatever "
     } else {
@@ -201,9 +215,12 @@ fn whatever(view: &View<'_>, settled: &Settled<'_>, recorded: &str) -> String {
         out.push_str(" on ");
         view.describe_into(&mut out, cell.position, None);
     }
-    out.push_str(" would be (as recorded: ");
-    out.push_str(recorded);
-    out.push(')');
+    out.push_str(" would be");
+    if let Some(recorded) = recorded {
+        out.push_str(" (as recorded: ");
+        out.push_str(recorded);
+        out.push(')');
+    }
     out
 }
 

@@ -53,7 +53,7 @@ impl<'a> Context<'a> {
                     let description = selection.description.clone();
                     let doubt = Why::lazy(move |view| {
                         format!(
-                            "unknown whether {} is a {}",
+                            "unknown whether {} counts as {}",
                             view.describe(position, None),
                             description.render(view)
                         )

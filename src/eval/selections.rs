@@ -33,6 +33,7 @@ impl<'a> Context<'a> {
             NodeKind::Sessions => Selection {
                 members: self.sessions.iter().map(|&s| (s, Truth::Met)).collect(),
                 if_empty: IfEmpty::None,
+                inherited: false,
                 description: Why::Static("session"),
                 since: None,
             },
@@ -43,6 +44,7 @@ impl<'a> Context<'a> {
                     .map(|&p| (p, Truth::Met))
                     .collect(),
                 if_empty: IfEmpty::None,
+                inherited: false,
                 description: Why::Borrowed(kind),
                 since: None,
             },
@@ -118,7 +120,17 @@ impl<'a> Context<'a> {
             return None;
         };
         let filter = filter.as_deref();
-        Some(self.select(head, *slot, windows, *unknown_if_none, filter, scan))
+        let mut selection = self.select(head, *slot, windows, *unknown_if_none, filter, scan);
+        // A narrowed selection is named as written: "no session where technique is
+        // DEB-TACE", not "no session"; but one whose base is missing is named by what is
+        // missing ("no CT/MRI 1 to 3 months after the session of …").
+        let narrowed = !windows.is_empty() || filter.is_some();
+        if narrowed && !selection.inherited {
+            if let Some(text) = self.checked.source.text.get(node.span.start..node.span.end) {
+                selection.description = Why::Source(text);
+            }
+        }
+        Some(selection)
     }
 
     /// The events of `head` inside the windows that pass the filter. Only the positions the
@@ -206,6 +218,7 @@ impl<'a> Context<'a> {
         }
         Selection {
             members,
+            inherited: inherited != IfEmpty::None,
             if_empty: match inherited {
                 IfEmpty::None if !unknown_if_none => IfEmpty::None,
                 IfEmpty::None if bounds.beyond_calendar() => IfEmpty::BeyondCalendar,

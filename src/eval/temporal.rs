@@ -52,6 +52,33 @@ pub fn shift(date: Date, duration: Duration, sign: i64) -> Option<Date> {
     }
 }
 
+/// A window's shape in the definition's words, before its anchor: "within 6 months
+/// after", "from 1 month to 3 months after", "on or before".
+pub fn describe_window(kind: &WindowKind, out: &mut String) {
+    use std::fmt::Write as _;
+    let span = |d: &Duration| {
+        let unit = match (d.unit, d.amount == 1) {
+            (Unit::Days, true) => "day",
+            (Unit::Days, false) => "days",
+            (Unit::Weeks, true) => "week",
+            (Unit::Weeks, false) => "weeks",
+            (Unit::Months, true) => "month",
+            (Unit::Months, false) => "months",
+        };
+        format!("{} {unit}", d.amount)
+    };
+    let _ = match kind {
+        WindowKind::FromTo(a, b) => write!(out, "from {} to {} after", span(a), span(b)),
+        WindowKind::WithinBefore(d) => write!(out, "within {} before", span(d)),
+        WindowKind::WithinAfter(d) => write!(out, "within {} after", span(d)),
+        WindowKind::OnOrBefore => write!(out, "on or before"),
+        WindowKind::OnOrAfter => write!(out, "on or after"),
+        WindowKind::UpTo => write!(out, "up to"),
+        WindowKind::After => write!(out, "after"),
+        WindowKind::Before => write!(out, "before"),
+    };
+}
+
 fn one_sided(kind: &WindowKind) -> bool {
     matches!(
         kind,

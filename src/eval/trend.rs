@@ -79,7 +79,7 @@ pub fn rises<'a>(
                 return Verdict::new(
                     Truth::Unknown,
                     Why::lazy(move |view| {
-                        format!("{attribute} missing on {}", view.describe(position, None))
+                        format!("{attribute} not recorded on {}", view.describe(position, None))
                     }),
                 );
             }

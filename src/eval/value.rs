@@ -55,6 +55,9 @@ pub struct Selection<'a> {
     pub members: Vec<(usize, Truth)>,
     /// What it means when no member is certain: none, or missing data.
     pub if_empty: IfEmpty,
+    /// Whether that was taken from the selection it narrows (then its description is
+    /// that selection's: what is missing).
+    pub inherited: bool,
     /// What was selected, for reasons ("CT/MRI 1 to 3 months after the session of ...").
     pub description: Why<'a>,
     /// The date from which the windows stand: the latest of the anchors without which a
@@ -68,6 +71,7 @@ impl<'a> Selection<'a> {
         Selection {
             members: Vec::new(),
             if_empty: IfEmpty::None,
+            inherited: false,
             description: Why::Static(""),
             since: None,
         }

@@ -108,6 +108,10 @@ pub enum Why<'a> {
     Text(Rc<str>),
     /// Text from the definition.
     Borrowed(&'a str),
+    /// Text from the definition's source, written with each run of spaces and line breaks
+    /// as one space (a selection as its author wrote it: "session where technique is
+    /// DEB-TACE").
+    Source(&'a str),
     /// Written from the patient and definition when rendered, onto the end of a buffer.
     Lazy(Writer<'a>),
     /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
@@ -174,6 +178,14 @@ impl<'a> Why<'a> {
             Why::Static(text) => out.push_str(text),
             Why::Text(text) => out.push_str(text),
             Why::Borrowed(text) => out.push_str(text),
+            Why::Source(text) => {
+                for (i, word) in text.split_whitespace().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+            }
             Why::Lazy(write) => write(view, out),
             Why::Prefixed(prefix, inner) => {
                 prefix(view, out);
@@ -326,7 +338,7 @@ impl fmt::Debug for Why<'_> {
         match self {
             Why::Static(text) => write!(f, "{text:?}"),
             Why::Text(text) => write!(f, "{text:?}"),
-            Why::Borrowed(text) => write!(f, "{text:?}"),
+            Why::Borrowed(text) | Why::Source(text) => write!(f, "{text:?}"),
             Why::Lazy(_)
             | Why::Prefixed(..)
             | Why::Joined(..)
