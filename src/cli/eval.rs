@@ -10,7 +10,9 @@ use rayon::prelude::*;
 use refract::check::Checked;
 use refract::date::Date;
 use refract::eval::{evaluate, Outcome};
-use refract::report::{csv_columns, csv_header, csv_row, error_line, outcome_line, Table};
+use refract::report::{
+    csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
+};
 use refract::timeline::{read_cohort, Patient, Record, TimelineError};
 use refract::vocabulary::Vocabulary;
 
@@ -30,6 +32,8 @@ enum Done {
     },
     /// Read but not evaluated (`--parse-only`).
     Parsed { id: String, line: Option<usize> },
+    /// Read, and not one of the patients asked for (`--patient`).
+    Skipped,
     /// The record could not be read.
     Failed(Box<TimelineError>),
 }
@@ -94,14 +98,17 @@ pub fn run(args: EvalArgs) -> ExitCode {
         });
         let stop = &stop;
         let input_name = &input_name;
+        let wanted = &args.patients;
         let writer = scope.spawn(move || {
             let mut ids = SeenIds::default();
             let mut status = ExitCode::SUCCESS;
+            let mut found = vec![false; wanted.len()];
             'chunks: for done in results.iter() {
                 for item in done {
                     let (id, line, outputs) = match item {
                         Done::Evaluated { id, line, outputs } => (id, line, outputs),
                         Done::Parsed { id, line } => (id, line, Vec::new()),
+                        Done::Skipped => continue,
                         Done::Failed(error) => {
                             eprintln!("{:?}", miette::Report::new(*error.clone()));
                             if strict {
@@ -121,9 +128,22 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         sink.error(Some(&id), &message);
                         continue;
                     }
+                    if let Some(at) = wanted.iter().position(|w| *w == id) {
+                        if let Some(seen) = found.get_mut(at) {
+                            *seen = true;
+                        }
+                    }
                     for output in outputs {
                         sink.line(&output);
                     }
+                }
+            }
+            for (id, seen) in wanted.iter().zip(&found) {
+                if !seen && status == ExitCode::SUCCESS {
+                    eprintln!("error: no patient with id \"{}\" in {input_name}", refract::report::terminal_safe(id));
+                    status = ExitCode::from(1);
+                } else if !seen {
+                    eprintln!("error: no patient with id \"{}\" in {input_name}", refract::report::terminal_safe(id));
                 }
             }
             stop.store(true, Ordering::Relaxed);
@@ -144,6 +164,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         as_of,
                         args.format,
                         args.parse_only,
+                        &args.patients,
                     )
                 })
                 .collect();
@@ -165,6 +186,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
 
 /// Parse one record and evaluate every definition for it; the output text is made here,
 /// in the worker, so the writer only copies it.
+#[allow(clippy::too_many_arguments)]
 fn run_one(
     record: &Record,
     definitions: &[Checked],
@@ -173,11 +195,25 @@ fn run_one(
     as_of: Option<Date>,
     format: Format,
     parse_only: bool,
+    wanted: &[String],
 ) -> Done {
     let patient = match record.parse(vocabulary) {
         Ok(patient) => patient,
-        Err(error) => return Done::Failed(Box::new(error)),
+        // A record that cannot be read is reported unless its id says it is not wanted.
+        Err(error) => {
+            let unwanted = !wanted.is_empty()
+                && error
+                    .patient_id()
+                    .is_some_and(|id| !wanted.iter().any(|w| w == id));
+            if unwanted {
+                return Done::Skipped;
+            }
+            return Done::Failed(Box::new(error));
+        }
     };
+    if !wanted.is_empty() && !wanted.contains(&patient.id) {
+        return Done::Skipped;
+    }
     if parse_only {
         return Done::Parsed {
             id: patient.id,
@@ -189,7 +225,10 @@ fn run_one(
         .iter()
         .map(|definition| {
             let outcome = evaluate(definition, &patient);
-            render(&outcome, columns, format)
+            match format {
+                Format::Report => report_block(&outcome, definition, &patient),
+                _ => render(&outcome, columns, format),
+            }
         })
         .collect();
     Done::Evaluated {
@@ -201,7 +240,7 @@ fn run_one(
 
 fn render(outcome: &Outcome, columns: &[String], format: Format) -> String {
     match format {
-        Format::Json => outcome_line(outcome),
+        Format::Json | Format::Report => outcome_line(outcome),
         Format::Table => Table::row(outcome),
         Format::Csv => csv_row(outcome, columns),
     }
@@ -219,7 +258,7 @@ impl<W: Write> Sink<W> {
         match self.format {
             Format::Table => self.table.push_rendered(text),
             // A closed pipe (`| head`) ends the output; finish() reports it.
-            Format::Json | Format::Csv => {
+            Format::Json | Format::Csv | Format::Report => {
                 let _ = self.out.write_all(text.as_bytes());
                 let _ = self.out.write_all(b"\n");
             }
@@ -229,6 +268,11 @@ impl<W: Write> Sink<W> {
     fn error(&mut self, patient: Option<&str>, message: &str) {
         match self.format {
             Format::Json => self.line(&error_line(patient, message)),
+            Format::Report => self.line(&format!(
+                "{} · not read: {}\n",
+                refract::report::terminal_safe(patient.unwrap_or("?")),
+                refract::report::terminal_safe(message)
+            )),
             Format::Csv => {}
             Format::Table => self.table.push_error(patient.unwrap_or("?"), message),
         }

@@ -57,6 +57,9 @@ pub struct EvalArgs {
     /// Only read and check the timelines, evaluate nothing (the floor for benchmarks).
     #[arg(long)]
     parse_only: bool,
+    /// Only the patient with this id (repeatable); exit 1 if one is not in the input.
+    #[arg(long = "patient", value_name = "ID")]
+    patients: Vec<String>,
     /// The patient or cohort file.
     input: PathBuf,
 }
@@ -79,6 +82,9 @@ enum Format {
     Table,
     /// Comma-separated values: one row per patient and definition, one column per criterion.
     Csv,
+    /// A readable block per patient and definition: every criterion with its reason, the
+    /// events and values it rests on, and what would decide an unknown one.
+    Report,
 }
 
 /// Run the parsed command line.

@@ -25,6 +25,7 @@ mod why;
 pub use deciders::{Condition, Decider, Missing};
 pub use exact::MAX_TRIALS;
 pub use truth::Truth;
+pub use why::show;
 
 use crate::check::Checked;
 use crate::date::Date;

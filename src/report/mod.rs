@@ -1,10 +1,12 @@
-//! Outcomes as JSON Lines (the output contract), as a table for people, and as CSV for
-//! R and pandas.
+//! Outcomes as JSON Lines (the output contract), as a table and as a readable report for
+//! people, and as CSV for R and pandas.
 
 mod csv;
+mod explain;
 mod json;
 mod table;
 
 pub use csv::{csv_columns, csv_header, csv_row};
+pub use explain::{report_block, terminal_safe};
 pub use json::{error_line, outcome_line};
 pub use table::Table;

@@ -68,13 +68,16 @@ impl Table {
     }
 }
 
-/// The cells of one outcome: patient, definition, result, onset, and the first criterion
-/// that decided the result with its reason.
+/// The cells of one outcome: patient, definition, result, onset, and the criterion that
+/// decided it with its reason: for a met result the one met on the onset date, otherwise
+/// the first with the definition's result.
 fn cells(outcome: &Outcome) -> [String; 5] {
-    let deciding = outcome
+    let set_onset = outcome
         .criteria
         .iter()
-        .find(|c| c.result == outcome.result)
+        .find(|c| c.result == outcome.result && outcome.onset.is_some() && c.at == outcome.onset);
+    let deciding = set_onset
+        .or_else(|| outcome.criteria.iter().find(|c| c.result == outcome.result))
         .map(|c| format!("{}: {}", c.name, c.why))
         .unwrap_or_default();
     [

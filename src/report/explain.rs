@@ -1,0 +1,254 @@
+//! `--format report`: one readable block per patient and definition, for a person checking
+//! a result against the record. Every criterion with its result, its reason, the events it
+//! rests on with the values the definition reads from them, and, when it is unknown, the
+//! missing data that would decide it.
+//!
+//! ```text
+//! P0001 · cci-2022 (refractory): met, onset 2021-02-16
+//!   intrahepatic_progression: met on 2021-02-16
+//!     why: the session of 2021-01-12: target_viable_sum_mm 12 on the imaging of …
+//!     rests on:
+//!       2020-09-03  imaging  event 1   modality CT, target_viable_sum_mm 10
+//! ```
+
+use std::fmt::Write as _;
+
+use crate::check::{Checked, Node, NodeKind};
+use crate::eval::{CriterionResult, Decider, Missing, Outcome, Truth};
+use crate::timeline::Patient;
+
+/// The block for one outcome; `checked` and `patient` are those it was evaluated from.
+pub fn report_block(outcome: &Outcome, checked: &Checked, patient: &Patient) -> String {
+    let mut out = String::with_capacity(512);
+    let _ = write!(
+        out,
+        "{} · {} ({}): {}",
+        terminal_safe(&outcome.patient),
+        outcome.definition,
+        outcome.outcome,
+        words(outcome.result)
+    );
+    if let Some(onset) = outcome.onset {
+        let _ = write!(out, ", onset {onset}");
+    }
+    out.push('\n');
+    if let Some(title) = &checked.title {
+        let _ = writeln!(out, "  {title}");
+    }
+    for (index, criterion) in outcome.criteria.iter().enumerate() {
+        let read = checked
+            .criteria
+            .get(index)
+            .map(|c| attributes_read(checked, &c.body))
+            .unwrap_or_default();
+        criterion_block(&mut out, criterion, &read, patient);
+    }
+    out
+}
+
+fn words(truth: Truth) -> &'static str {
+    match truth {
+        Truth::Met => "met",
+        Truth::NotMet => "not met",
+        Truth::Unknown => "unknown",
+    }
+}
+
+fn criterion_block(out: &mut String, c: &CriterionResult, read: &[String], patient: &Patient) {
+    let _ = write!(out, "  {}: {}", c.name, words(c.result));
+    if let Some(at) = c.at {
+        let _ = write!(out, " on {at}");
+    }
+    out.push('\n');
+    let _ = writeln!(out, "    why: {}", terminal_safe(&c.why));
+    if !c.evidence.is_empty() {
+        out.push_str("    rests on:\n");
+        for e in &c.evidence {
+            let values: Vec<String> = patient
+                .events
+                .iter()
+                .find(|event| event.index == e.event)
+                .map(|event| {
+                    event
+                        .attributes
+                        .iter()
+                        .filter(|(name, _)| read.iter().any(|r| r == name))
+                        .map(|(name, value)| {
+                            format!("{name} {}", terminal_safe(&crate::eval::show(value)))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let line = format!(
+                "      {}  {:<8} event {:<4} {}",
+                e.date,
+                terminal_safe(&e.kind),
+                e.event,
+                values.join(", ")
+            );
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    if !c.decided_by.is_empty() {
+        out.push_str("    would decide it:\n");
+        for decider in &c.decided_by {
+            let _ = writeln!(out, "      {}", decider_line(decider));
+        }
+    }
+}
+
+/// "tumor_count on the imaging of 2023-11-10 (event 4): met if >= 6, not met if <= 5".
+fn decider_line(decider: &Decider) -> String {
+    let mut line = match &decider.missing {
+        Missing::Attribute {
+            event,
+            date,
+            kind,
+            attribute,
+        } => {
+            let kind = if kind.as_ref() == "tace" { "session" } else { kind.as_ref() };
+            format!(
+                "{attribute} on the {} of {date} (event {event}), not recorded",
+                terminal_safe(kind)
+            )
+        }
+        Missing::Event(what) => format!("not in the record: {}", terminal_safe(what)),
+    };
+    let conditions: Vec<String> = [("met", &decider.met_if), ("not met", &decider.not_met_if)]
+        .into_iter()
+        .filter_map(|(word, c)| c.as_ref().map(|c| format!("{word} if {}", c.written)))
+        .collect();
+    if !conditions.is_empty() {
+        line.push_str(": ");
+        line.push_str(&conditions.join(", "));
+    }
+    line
+}
+
+/// The attribute names a criterion reads, through the parts it uses (each part once).
+fn attributes_read(checked: &Checked, body: &Node) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut parts_seen = Vec::new();
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Attribute(name, of) => {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+                stack.extend(of.as_deref());
+            }
+            NodeKind::Rises {
+                attribute,
+                series,
+                reference,
+                ..
+            } => {
+                if !names.contains(attribute) {
+                    names.push(attribute.clone());
+                }
+                stack.push(series);
+                stack.push(reference);
+            }
+            NodeKind::Extreme(_, attribute, set) => {
+                if !names.contains(attribute) {
+                    names.push(attribute.clone());
+                }
+                stack.push(set);
+            }
+            NodeKind::Call(part, args) => {
+                stack.extend(args.iter());
+                if !parts_seen.contains(part) {
+                    parts_seen.push(*part);
+                    if let Some(p) = checked.parts.get(*part) {
+                        stack.push(&p.body);
+                    }
+                }
+            }
+            other => children(other, &mut stack),
+        }
+    }
+    names
+}
+
+/// The nodes directly under a node (those not handled above).
+fn children<'n>(kind: &'n NodeKind, stack: &mut Vec<&'n Node>) {
+    match kind {
+        NodeKind::Not(a) | NodeKind::Truthy(a) | NodeKind::Latest(a) | NodeKind::Earliest(a) => {
+            stack.push(a)
+        }
+        NodeKind::NextSession(a) | NodeKind::PreviousSession(a) => stack.push(a),
+        NodeKind::SessionOrdinal(of) => stack.extend(of.as_deref()),
+        NodeKind::And(a, b)
+        | NodeKind::Or(a, b)
+        | NodeKind::Else(a, b)
+        | NodeKind::Shows(a, b)
+        | NodeKind::Compare(a, _, b)
+        | NodeKind::Arith(_, a, b) => {
+            stack.push(a);
+            stack.push(b);
+        }
+        NodeKind::Same { left, right, .. } => {
+            stack.push(left);
+            stack.push(right);
+        }
+        NodeKind::Change {
+            value, reference, ..
+        } => {
+            stack.push(value);
+            stack.push(reference);
+        }
+        NodeKind::In { value, list, .. } => {
+            stack.push(value);
+            stack.extend(list.iter());
+        }
+        NodeKind::Occurs(event, window) => {
+            stack.push(event);
+            stack.push(&window.anchor);
+        }
+        NodeKind::Quantified { set, body, .. } => {
+            stack.push(set);
+            stack.extend(body.as_deref());
+        }
+        NodeKind::Consecutive { body, .. } | NodeKind::EachValue { body, .. } => stack.push(body),
+        NodeKind::Score(items) => stack.extend(items.iter().map(|(_, c)| c)),
+        NodeKind::Select {
+            head,
+            windows,
+            filter,
+            ..
+        } => {
+            stack.push(head);
+            stack.extend(windows.iter().map(|w| w.anchor.as_ref()));
+            stack.extend(filter.as_deref());
+        }
+        NodeKind::Attribute(..)
+        | NodeKind::Rises { .. }
+        | NodeKind::Extreme(..)
+        | NodeKind::Call(..)
+        | NodeKind::Criterion(_)
+        | NodeKind::Const(_)
+        | NodeKind::Slot(_)
+        | NodeKind::SessionNumber(_)
+        | NodeKind::Sessions
+        | NodeKind::Kind(_) => {}
+    }
+}
+
+/// Text for a terminal: control characters (an escape sequence in an id or a value) are
+/// written as `\u{…}` so they cannot move the cursor or change colours.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        if ch.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(ch));
+        } else {
+            out.push(ch);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
