@@ -120,6 +120,8 @@ pub struct Context<'a> {
     saved: Vec<(usize, Bound<'a>)>,
     /// The positions of each kind of event asked for.
     kinds: Vec<(&'a str, Rc<[usize]>)>,
+    /// The events of a kind a list filter could keep, by (kind, filter, values).
+    pub kept: HashMap<(usize, usize, String), Rc<[usize]>>,
 }
 
 impl<'a> Context<'a> {
@@ -153,6 +155,7 @@ impl<'a> Context<'a> {
             trial_focus: None,
             saved: Vec::new(),
             kinds: Vec::new(),
+            kept: HashMap::default(),
         }
     }
 
@@ -302,7 +305,8 @@ impl<'a> Context<'a> {
     /// Whether the element numbered `key` of the top quantifier need be evaluated in this
     /// trial (those that could not change keep their answer, which cannot be met).
     pub fn in_focus(&self, top: bool, key: usize) -> bool {
-        !top || !self.trying || self.trial_focus.as_ref().is_none_or(|f| f.contains(&key))
+        // Noted in increasing order: a binary search.
+        !top || !self.trying || self.trial_focus.as_ref().is_none_or(|f| f.binary_search(&key).is_ok())
     }
 
     /// Note the element numbered `key` of the top quantifier if a filled-in value could

@@ -27,6 +27,11 @@ pub const MAX_TRIALS: u32 = 256;
 /// Cells whose single values are reported as deciding a result.
 const MAX_DECIDERS: usize = 4;
 
+/// Missing values a search fills in combination: a result that read more (a finding
+/// missing on every one of thousands of scans) is only probed value by value, so the work
+/// stays proportional to the patient.
+pub const MAX_SEARCHED: usize = 64;
+
 /// What the trials may still spend, for one patient and definition.
 #[derive(Debug)]
 pub struct Budget {
@@ -61,8 +66,11 @@ pub struct Settled<'a> {
     pub filled: Vec<Cell<'a>>,
     /// For each of the first cells read, the values tried alone and what each gave.
     pub probes: Vec<Probe<'a>>,
-    /// The trials ran out before it was settled.
+    /// The trials ran out before it was settled, or it read too many missing values to
+    /// search their combinations.
     pub exhausted: bool,
+    /// It read more than [`MAX_SEARCHED`] missing values (how many).
+    pub too_many: Option<usize>,
 }
 
 /// One cell filled in alone: the values tried and the answer each gave.
@@ -118,7 +126,9 @@ impl<'a> Context<'a> {
             filled: Vec::new(),
             probes: Vec::new(),
             exhausted: false,
+            too_many: None,
         };
+        let searchable = cells(consults, &[], false).len();
         let first = self.branch_cell(consults, &[]);
         let (mut met, mut not_met) = (false, false);
         let mut approximate = false;
@@ -174,6 +184,11 @@ impl<'a> Context<'a> {
         let Some(first) = first else {
             return settled;
         };
+        if searchable > MAX_SEARCHED && !(met && not_met) {
+            settled.exhausted = true;
+            settled.too_many = Some(searchable);
+            return settled;
+        }
         let mut filled = vec![first];
         // The rest of the space, one more cell at a time, while trials stay unknown.
         while let Some(branch) = stack.pop() {
@@ -237,13 +252,25 @@ impl<'a> Context<'a> {
         consults: &[Consult<'a>],
         overlay: &[(Cell<'a>, Value)],
     ) -> Option<Cell<'a>> {
-        cells(consults, overlay, false).into_iter().find(|&cell| {
-            let hints: Vec<&Hint<'a>> = consults
-                .iter()
-                .filter(|c| c.cell == cell)
-                .map(|c| &c.hint)
-                .collect();
-            candidates(self.cell_type(cell), &hints).is_some()
+        let cells = cells(consults, overlay, false);
+        if consults.len() <= 32 {
+            return cells.into_iter().find(|cell| {
+                let hints: Vec<&Hint<'a>> = consults
+                    .iter()
+                    .filter(|c| c.cell == *cell)
+                    .map(|c| &c.hint)
+                    .collect();
+                candidates(self.cell_type(*cell), &hints).is_some()
+            });
+        }
+        let mut hints: rustc_hash::FxHashMap<Cell<'a>, Vec<&Hint<'a>>> =
+            rustc_hash::FxHashMap::default();
+        for consult in consults {
+            hints.entry(consult.cell).or_default().push(&consult.hint);
+        }
+        cells.into_iter().find(|cell| {
+            let hints = hints.get(cell).map(Vec::as_slice).unwrap_or_default();
+            candidates(self.cell_type(*cell), hints).is_some()
         })
     }
 
@@ -400,11 +427,19 @@ pub fn cells<'a>(
     covered: bool,
 ) -> Vec<Cell<'a>> {
     let mut out: Vec<Cell<'a>> = Vec::new();
-    for consult in consults {
-        if (covered || !consult.covered)
-            && !out.contains(&consult.cell)
-            && !overlay.iter().any(|(c, _)| *c == consult.cell)
-        {
+    let wanted = |c: &Consult<'a>| covered || !c.covered;
+    // Most results read a handful of cells: a scan beats a hash set.
+    if consults.len() <= 32 {
+        for consult in consults.iter().filter(|c| wanted(c)) {
+            if !out.contains(&consult.cell) && !overlay.iter().any(|(c, _)| *c == consult.cell) {
+                out.push(consult.cell);
+            }
+        }
+        return out;
+    }
+    let mut seen: rustc_hash::FxHashSet<Cell<'a>> = overlay.iter().map(|(c, _)| *c).collect();
+    for consult in consults.iter().filter(|c| wanted(c)) {
+        if seen.insert(consult.cell) {
             out.push(consult.cell);
         }
     }

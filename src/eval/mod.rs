@@ -192,12 +192,15 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
 
 /// Whether two criteria left unknown read the same cell.
 fn shares_a_cell(unknown: &[Vec<value::Cell<'_>>]) -> bool {
-    unknown.iter().enumerate().any(|(i, a)| {
-        unknown
-            .iter()
-            .skip(i + 1)
-            .any(|b| a.iter().any(|cell| b.contains(cell)))
-    })
+    let mut seen: rustc_hash::FxHashMap<value::Cell<'_>, usize> = rustc_hash::FxHashMap::default();
+    for (criterion, cells) in unknown.iter().enumerate() {
+        for cell in cells {
+            if seen.insert(*cell, criterion).is_some_and(|c| c != criterion) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// "not met whatever mrecist on the imaging of 2021-03-01 would be (as recorded: …)".
@@ -288,10 +291,15 @@ fn still_unknown(
             why.push_str(&condition.words);
         }
     }
-    if settled.exhausted {
-        why.push_str(&format!(
+    match (settled.exhausted, settled.too_many) {
+        (true, Some(n)) => why.push_str(&format!(
+            " (not settled: {n} missing values are more than refract combines, {})",
+            exact::MAX_SEARCHED
+        )),
+        (true, None) => why.push_str(&format!(
             " (not settled: refract stops after {MAX_TRIALS} trials of the missing values)"
-        ));
+        )),
+        (false, _) => {}
     }
     why
 }

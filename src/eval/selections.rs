@@ -5,6 +5,8 @@
 use super::context::Context;
 use super::temporal::{Anchor, Bounds};
 use super::truth::Truth;
+use std::rc::Rc;
+
 use super::consult::{Hint, Side};
 use super::value::{Bound, Cell, Datum, Found, IfEmpty, Selection};
 use super::why::Why;
@@ -13,6 +15,10 @@ use crate::check::ir::Window;
 use crate::check::{Node, NodeKind};
 use crate::number::Decimal;
 use crate::timeline::Value;
+
+/// Candidates beyond which a list filter's events are looked up in an index of the
+/// events it could keep, rather than each tested.
+const KEPT_INDEX_FROM: usize = 32;
 
 /// How much of a selection is wanted: all of it, or only what decides the latest or
 /// earliest member.
@@ -155,14 +161,24 @@ impl<'a> Context<'a> {
         // Narrowing a selection that is due to hold something keeps that: no certain
         // member of `response(S)` is still missing data after `where` or a window.
         let mut inherited = IfEmpty::None;
-        let (mut candidates, description) = match &head.kind {
+        // The candidates: events of the kind inside the windows (only those a `where` of
+        // the form `ATTRIBUTE in [...]` could keep, when the record has them indexed), or
+        // the members of the selection this one narrows.
+        let mut positions: Rc<[usize]> = Rc::from(Vec::new());
+        let mut owned: Vec<(usize, Truth)> = Vec::new();
+        let description = match &head.kind {
             NodeKind::Kind(kind) => {
-                let positions = self.of_kind(kind);
-                let from = positions.partition_point(|&p| p < range.start);
-                let to = positions.partition_point(|&p| p < range.end);
-                let inside = positions.get(from..to).unwrap_or_default();
-                let candidates: Vec<(usize, Truth)> = inside.iter().map(|&p| (p, place)).collect();
-                (candidates, Why::Borrowed(kind.as_str()))
+                positions = self.of_kind(kind);
+                // Worth an index only when the windows leave many events to look at.
+                let many = positions.partition_point(|&p| p < range.end)
+                    - positions.partition_point(|&p| p < range.start)
+                    > KEPT_INDEX_FROM;
+                if many {
+                    if let Some(kept) = filter.and_then(|f| self.kept_by(kind, f, slot)) {
+                        positions = kept;
+                    }
+                }
+                Why::Borrowed(kind.as_str())
             }
             _ => {
                 let base = self.selection(head);
@@ -170,46 +186,54 @@ impl<'a> Context<'a> {
                     inherited = base.if_empty;
                 }
                 since = since.max(base.since);
-                let candidates = base
+                owned = base
                     .members
                     .into_iter()
                     .filter(|(p, _)| range.contains(p))
                     .map(|(p, membership)| (p, membership.and(place)))
                     .collect();
-                (candidates, base.description)
+                base.description
             }
         };
-        if scan == Scan::Latest {
-            candidates.reverse();
-        }
+        let from = positions.partition_point(|&p| p < range.start);
+        let to = positions.partition_point(|&p| p < range.end);
+        let inside = positions.get(from..to).unwrap_or_default();
         let mut members = Vec::with_capacity(match scan {
-            Scan::All => candidates.len(),
+            Scan::All => inside.len() + owned.len(),
             Scan::Latest | Scan::Earliest => 1,
         });
-        for (position, membership) in candidates {
-            let keep = match filter {
-                None => membership,
-                Some(filter) => {
-                    let truth = match self.quick_truth(filter, position, slot) {
-                        Some(truth) => truth,
-                        None => {
-                            let found = Bound::Event(self.found(position));
-                            // Only the truth of a filter is used: keep no reasons.
-                            super::why::quietly(|| {
-                                self.with_slot(slot, found, |ctx| {
-                                    ctx.with_it(position, |ctx| ctx.condition(filter))
-                                })
-                            })
-                            .truth
-                        }
-                    };
-                    membership.and(truth)
+        let forward = inside.iter().map(|&p| (p, place)).chain(owned.iter().copied());
+        match scan {
+            Scan::All => {
+                for (position, membership) in forward {
+                    let keep = self.keep(filter, position, slot, membership);
+                    if keep != Truth::NotMet {
+                        members.push((position, keep));
+                    }
                 }
-            };
-            if keep != Truth::NotMet {
-                members.push((position, keep));
-                if scan != Scan::All {
-                    break;
+            }
+            // A latest or earliest stops at the member that decides.
+            Scan::Earliest => {
+                for (position, membership) in forward {
+                    let keep = self.keep(filter, position, slot, membership);
+                    if keep != Truth::NotMet {
+                        members.push((position, keep));
+                        break;
+                    }
+                }
+            }
+            Scan::Latest => {
+                let backward = owned
+                    .iter()
+                    .rev()
+                    .copied()
+                    .chain(inside.iter().rev().map(|&p| (p, place)));
+                for (position, membership) in backward {
+                    let keep = self.keep(filter, position, slot, membership);
+                    if keep != Truth::NotMet {
+                        members.push((position, keep));
+                        break;
+                    }
                 }
             }
         }
@@ -229,6 +253,33 @@ impl<'a> Context<'a> {
             since,
             description,
         }
+    }
+
+    /// A candidate's membership after the filter.
+    fn keep(
+        &mut self,
+        filter: Option<&'a Node>,
+        position: usize,
+        slot: usize,
+        membership: Truth,
+    ) -> Truth {
+        let Some(filter) = filter else {
+            return membership;
+        };
+        let truth = match self.quick_truth(filter, position, slot) {
+            Some(truth) => truth,
+            None => {
+                let found = Bound::Event(self.found(position));
+                // Only the truth of a filter is used: keep no reasons.
+                super::why::quietly(|| {
+                    self.with_slot(slot, found, |ctx| {
+                        ctx.with_it(position, |ctx| ctx.condition(filter))
+                    })
+                })
+                .truth
+            }
+        };
+        membership.and(truth)
     }
 
     /// The truth of a filter of the commonest shape, `ATTRIBUTE [not] in [...]` (and `is`)
@@ -296,6 +347,54 @@ impl<'a> Context<'a> {
             }
         }
         Some(if *negated { truth.not() } else { truth })
+    }
+
+    /// The events of `kind` a `where ATTRIBUTE in [...]` (or `is`) could keep: those whose
+    /// attribute is one of the values, missing or not evaluable. Found once per kind,
+    /// filter and values, so that `latest lab on or before S, where test is M` is a
+    /// search, not a scan back through every lab of the record for each session. Not
+    /// while values are filled in, which change what it keeps.
+    pub fn kept_by(&mut self, kind: &'a str, filter: &'a Node, own_slot: usize) -> Option<Rc<[usize]>> {
+        if !self.overlay.is_empty() {
+            return None;
+        }
+        let NodeKind::In {
+            value,
+            negated: false,
+            list,
+        } = &filter.kind
+        else {
+            return None;
+        };
+        let NodeKind::Attribute(name, None) = &value.kind else {
+            return None;
+        };
+        let mut values: Vec<Value> = Vec::with_capacity(list.len());
+        for item in list {
+            values.push(self.list_item(item, own_slot)?.clone());
+        }
+        let mut key = String::new();
+        for value in &values {
+            super::why::show_into(value, &mut key);
+            key.push('\u{1f}');
+        }
+        let id = (kind.as_ptr() as usize, filter as *const Node as usize, key);
+        if let Some(kept) = self.kept.get(&id) {
+            return Some(Rc::clone(kept));
+        }
+        let events = &self.patient.events;
+        let kept: Rc<[usize]> = self
+            .of_kind(kind)
+            .iter()
+            .copied()
+            .filter(|&p| match events.get(p).and_then(|e| e.get(name)) {
+                None => true,
+                Some(v) if super::compare::is_not_evaluable(name, v) => true,
+                Some(v) => values.iter().any(|c| super::compare::equal(v, c)),
+            })
+            .collect();
+        self.kept.insert(id, Rc::clone(&kept));
+        Some(kept)
     }
 
     /// A value in a filter's list: a constant, or a value bound to a slot (a part's `M`);
