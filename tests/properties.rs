@@ -211,7 +211,8 @@ proptest! {
 }
 
 /// Filters of the commonest shapes (`ATTRIBUTE [not] in [...]`, `is`, `ATTRIBUTE > N`,
-/// `number >= N`) are read directly by the
+/// `number >= N`, `ATTRIBUTE is the same as E`, `E is within D after it`, and `and`/`or`
+/// of these) are read directly by the
 /// evaluator; written another way they take the general path. Both must agree.
 const FILTER_SHAPES: &str = r#"
 definition filter-shapes
@@ -231,9 +232,21 @@ criterion quick_compare = at least 2 imaging where viable_percent > 50
 criterion general_compare = at least 2 imaging where not (viable_percent <= 50)
 criterion quick_number = any session S where number >= 2: any imaging after S where tumor_count < 3
 criterion general_number = any session S where not (number < 2): any imaging after S where not (tumor_count >= 3)
+criterion quick_same = any session S: at least 2 session T up to S, where target is the same as S
+criterion general_same = any session S: at least 2 session T up to S, where not (not (target is the same as S))
+criterion quick_differs = any session S: at least 2 session T up to S, where agents differs from S
+criterion general_differs = any session S: at least 2 session T up to S, where not (not (agents differs from S))
+criterion quick_within = any session S: at least 2 session T up to S, where S is within 2 months after T
+criterion general_within = any session S: at least 2 session T up to S, where not (not (S is within 2 months after T))
+criterion quick_and = any session S: at least 3 session T up to S, where target is the same as S and S is within 6 months after T
+criterion general_and = any session S: at least 3 session T up to S, where not (not (target is the same as S and S is within 6 months after T))
+criterion quick_or = at least 2 imaging where mrecist in [PD] or viable_percent > 50
+criterion general_or = at least 2 imaging where not (not (mrecist in [PD] or viable_percent > 50))
 
 met when quick_is or general_is or quick_in or general_in or quick_not_in or general_not_in
   or quick_compare or general_compare or quick_number or general_number
+  or quick_same or general_same or quick_differs or general_differs or quick_within
+  or general_within or quick_and or general_and or quick_or or general_or
 "#;
 
 proptest! {

@@ -79,7 +79,7 @@ pub struct Context<'a> {
     /// The patient, events sorted.
     pub patient: &'a Patient,
     /// Positions of the sessions, in order.
-    pub sessions: Vec<usize>,
+    pub sessions: Rc<[usize]>,
     /// Bound slots.
     pub slots: Vec<Bound<'a>>,
     /// The events examined, innermost last.

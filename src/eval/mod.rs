@@ -13,6 +13,7 @@ mod events;
 mod exact;
 mod positions;
 mod quantifiers;
+mod quick;
 mod readings;
 mod selections;
 mod temporal;

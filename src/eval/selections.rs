@@ -7,14 +7,10 @@ use super::temporal::{Anchor, Bounds};
 use super::truth::Truth;
 use std::rc::Rc;
 
-use super::consult::{Hint, Side};
-use super::value::{Bound, Cell, Datum, Found, IfEmpty, Selection};
+use super::value::{Bound, Found, IfEmpty, Selection};
 use super::why::Why;
-use crate::ast::CompareOp;
 use crate::check::ir::Window;
 use crate::check::{Node, NodeKind};
-use crate::number::Decimal;
-use crate::timeline::Value;
 
 /// Candidates beyond which a list filter's events are looked up in an index of the
 /// events it could keep, rather than each tested.
@@ -167,6 +163,10 @@ impl<'a> Context<'a> {
         let mut positions: Rc<[usize]> = Rc::from(Vec::new());
         let mut owned: Vec<(usize, Truth)> = Vec::new();
         let description = match &head.kind {
+            NodeKind::Sessions => {
+                positions = Rc::clone(&self.sessions);
+                Why::Static("session")
+            }
             NodeKind::Kind(kind) => {
                 positions = self.of_kind(kind);
                 // Worth an index only when the windows leave many events to look at.
@@ -195,8 +195,23 @@ impl<'a> Context<'a> {
                 base.description
             }
         };
-        let from = positions.partition_point(|&p| p < range.start);
+        let mut from = positions.partition_point(|&p| p < range.start);
         let to = positions.partition_point(|&p| p < range.end);
+        // `S is within D after T` in the filter, with T the candidate: only candidates
+        // from which S is within D can be kept, and they are a run of the latest ones.
+        if let Some((reach, until)) = filter.and_then(|f| self.reach_back(f, slot)) {
+            let events = &self.patient.events;
+            let skip = positions
+                .get(from..to)
+                .unwrap_or_default()
+                .partition_point(|&p| {
+                    events
+                        .get(p)
+                        .and_then(|e| super::temporal::shift(e.date, reach, 1))
+                        .is_some_and(|end| end < until)
+                });
+            from += skip;
+        }
         let inside = positions.get(from..to).unwrap_or_default();
         let mut members = Vec::with_capacity(match scan {
             Scan::All => inside.len() + owned.len(),
@@ -255,6 +270,37 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// For a filter that requires `E is within D after IT` (alone or in an `and`), with
+    /// `E` a bound event: `D` and `E`'s date. A candidate from which `D` does not reach
+    /// `E`'s date fails the filter, whatever else it says.
+    fn reach_back(&mut self, filter: &'a Node, own_slot: usize) -> Option<(crate::ast::Duration, crate::date::Date)> {
+        match &filter.kind {
+            NodeKind::And(a, b) => self
+                .reach_back(a, own_slot)
+                .or_else(|| self.reach_back(b, own_slot)),
+            NodeKind::Occurs(event, window) => {
+                let (crate::ast::WindowKind::WithinAfter(reach), NodeKind::Slot(anchor)) =
+                    (&window.kind, &window.anchor.kind)
+                else {
+                    return None;
+                };
+                if *anchor != own_slot {
+                    return None;
+                }
+                let NodeKind::Slot(other) = event.kind else {
+                    return None;
+                };
+                match self.slots.get(other) {
+                    Some(Bound::Event(Found::At(position, ..))) => {
+                        Some((*reach, self.date_at(*position)?))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// A candidate's membership after the filter.
     fn keep(
         &mut self,
@@ -281,190 +327,8 @@ impl<'a> Context<'a> {
         };
         membership.and(truth)
     }
-
-    /// The truth of a filter of the commonest shape, `ATTRIBUTE [not] in [...]` (and `is`)
-    /// on the event at `position`, read directly as the general evaluation would decide it
-    /// but without building a verdict; `None` for any other shape.
-    fn quick_truth(&mut self, filter: &'a Node, position: usize, own_slot: usize) -> Option<Truth> {
-        let (value, negated, list) = match &filter.kind {
-            NodeKind::In {
-                value,
-                negated,
-                list,
-            } => (value, negated, list),
-            NodeKind::Compare(left, op, right) => {
-                return self.quick_compare(left, *op, right, position)
-            }
-            _ => return None,
-        };
-        let NodeKind::Attribute(name, None) = &value.kind else {
-            return None;
-        };
-        // Every item must be a constant or a bound value, or the general path decides.
-        if list
-            .iter()
-            .any(|item| !matches!(item.kind, NodeKind::Const(_) | NodeKind::Slot(_)))
-        {
-            return None;
-        }
-        let cell = Cell {
-            position,
-            attribute: name.as_str(),
-        };
-        let (truth, noted) = match self.attr(position, name) {
-            None => (Truth::Unknown, true),
-            Some(value) if super::compare::is_not_evaluable(name, value) => (Truth::Unknown, true),
-            Some(value) => {
-                let mut unknown = false;
-                let mut met = false;
-                for item in list {
-                    match self.list_item(item, own_slot) {
-                        Some(candidate) if super::compare::equal(value, candidate) => {
-                            met = true;
-                            break;
-                        }
-                        Some(_) => {}
-                        None => unknown = true,
-                    }
-                }
-                let truth = match (met, unknown) {
-                    (true, _) => Truth::Met,
-                    (false, true) => Truth::Unknown,
-                    (false, false) => Truth::NotMet,
-                };
-                (truth, self.filled(cell))
-            }
-        };
-        if noted {
-            self.consult(cell, Hint::Words);
-            for item in list {
-                let list = filter as *const Node as usize;
-                let hint = match self.list_item(item, own_slot) {
-                    Some(value) => Hint::Among(list, std::borrow::Cow::Owned(value.clone())),
-                    None => Hint::Open,
-                };
-                self.consult(cell, hint);
-            }
-        }
-        Some(if *negated { truth.not() } else { truth })
-    }
-
-    /// The events of `kind` a `where ATTRIBUTE in [...]` (or `is`) could keep: those whose
-    /// attribute is one of the values, missing or not evaluable. Found once per kind,
-    /// filter and values, so that `latest lab on or before S, where test is M` is a
-    /// search, not a scan back through every lab of the record for each session. Not
-    /// while values are filled in, which change what it keeps.
-    pub fn kept_by(&mut self, kind: &'a str, filter: &'a Node, own_slot: usize) -> Option<Rc<[usize]>> {
-        if !self.overlay.is_empty() {
-            return None;
-        }
-        let NodeKind::In {
-            value,
-            negated: false,
-            list,
-        } = &filter.kind
-        else {
-            return None;
-        };
-        let NodeKind::Attribute(name, None) = &value.kind else {
-            return None;
-        };
-        let mut values: Vec<Value> = Vec::with_capacity(list.len());
-        for item in list {
-            values.push(self.list_item(item, own_slot)?.clone());
-        }
-        let mut key = String::new();
-        for value in &values {
-            super::why::show_into(value, &mut key);
-            key.push('\u{1f}');
-        }
-        let id = (kind.as_ptr() as usize, filter as *const Node as usize, key);
-        if let Some(kept) = self.kept.get(&id) {
-            return Some(Rc::clone(kept));
-        }
-        let events = &self.patient.events;
-        let kept: Rc<[usize]> = self
-            .of_kind(kind)
-            .iter()
-            .copied()
-            .filter(|&p| match events.get(p).and_then(|e| e.get(name)) {
-                None => true,
-                Some(v) if super::compare::is_not_evaluable(name, v) => true,
-                Some(v) => values.iter().any(|c| super::compare::equal(v, c)),
-            })
-            .collect();
-        self.kept.insert(id, Rc::clone(&kept));
-        Some(kept)
-    }
-
-    /// A value in a filter's list: a constant, or a value bound to a slot (a part's `M`);
-    /// the element's own slot holds an event, not a value, so it is missing.
-    fn list_item(&self, item: &'a Node, own_slot: usize) -> Option<&Value> {
-        match &item.kind {
-            NodeKind::Const(constant) => Some(constant),
-            NodeKind::Slot(slot) if *slot == own_slot => None,
-            NodeKind::Slot(slot) => match self.slots.get(*slot) {
-                Some(Bound::Value(Datum::Known(known, _))) => Some(known.as_ref()),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// [`Context::quick_truth`] for `ATTRIBUTE > NUMBER` (any comparison) and `number >= N`
-    /// on the event at `position`: unknown when the value is missing or not a number.
-    fn quick_compare(
-        &mut self,
-        left: &'a Node,
-        op: CompareOp,
-        right: &'a Node,
-        position: usize,
-    ) -> Option<Truth> {
-        let NodeKind::Const(constant) = &right.kind else {
-            return None;
-        };
-        let threshold = constant.as_number()?;
-        let name = match &left.kind {
-            NodeKind::Attribute(name, None) => name.as_str(),
-            NodeKind::SessionOrdinal(None) => {
-                return Some(match self.session_index(position) {
-                    Some(index) => compare_op(Decimal::from_i64(index as i64 + 1), op, threshold),
-                    None => Truth::Unknown,
-                });
-            }
-            _ => return None,
-        };
-        let cell = Cell {
-            position,
-            attribute: name,
-        };
-        let (truth, noted) = match self.attr(position, name) {
-            None => (Truth::Unknown, true),
-            Some(value) => match value.as_number() {
-                Some(number) => (compare_op(number, op, threshold), self.filled(cell)),
-                None => (Truth::Unknown, false),
-            },
-        };
-        if noted {
-            let side = match op {
-                CompareOp::Greater | CompareOp::LessOrEqual => Side::Above,
-                CompareOp::GreaterOrEqual | CompareOp::Less => Side::Below,
-            };
-            self.consult(cell, Hint::Cut(threshold, side));
-        }
-        Some(truth)
-    }
 }
 
-/// `a OP b` on exact numbers.
-fn compare_op(a: Decimal, op: CompareOp, b: Decimal) -> Truth {
-    Truth::from_bool(match op {
-        CompareOp::Greater => a > b,
-        CompareOp::GreaterOrEqual => a >= b,
-        CompareOp::Less => a < b,
-        CompareOp::LessOrEqual => a <= b,
-    })
-}
 
 /// Whether a window of this kind is one-sided (no end at a distance from its anchor).
 fn one_sided(kind: &crate::ast::WindowKind) -> bool {
