@@ -54,11 +54,24 @@ fn interpreted(checked: &Checked, patient: &Patient) -> handwritten::Result {
     }
 }
 
+/// Whether two events of one kind share a place in the timeline's order but for input
+/// position.
+fn has_ties(patient: &Patient) -> bool {
+    let key = |e: &refract::timeline::Event| {
+        let k = refract::timeline::order::sort_key(e);
+        (k.0, k.1, k.2, e.kind.to_string())
+    };
+    let mut keys: Vec<_> = patient.events.iter().map(key).collect();
+    keys.sort();
+    keys.windows(2).any(|w| matches!(w, [a, b] if a == b))
+}
+
 /// Both definitions, both ways, for one patient: the disagreements, described.
 struct Comparer {
     cci: Checked,
     lcsgj: Checked,
     compared: usize,
+    skipped_ties: usize,
     disagreements: Vec<String>,
     /// Per definition, per criterion (then the result): how many patients the
     /// interpreter found met, unknown and not met, to show the tests reach every case.
@@ -71,12 +84,21 @@ impl Comparer {
             cci: definition("cci-2022")?,
             lcsgj: definition("jsh-lcsgj-2014")?,
             compared: 0,
+            skipped_ties: 0,
             disagreements: Vec::new(),
             tally: [Vec::new(), Vec::new()],
         })
     }
 
     fn compare(&mut self, patient: &Patient, source: &str) {
+        // Two events at the same place of the timeline (one day, no time or the same
+        // time, one kind class) leave their order to the input; the interpreter treats
+        // the latest of them as unknown when they differ (tests/ties.rs). The hand-written
+        // versions take input order, so such patients are not compared.
+        if has_ties(patient) {
+            self.skipped_ties += 1;
+            return;
+        }
         self.compared += 1;
         let pairs = [
             (
@@ -407,7 +429,11 @@ fn generated_timelines_agree_with_the_interpreter() {
     let origin = Origin::new("generated", None);
     let mut rng = Rng(0x5EED_2024_0001);
     let mut comparer = Comparer::new().unwrap();
-    for index in 0..5000 {
+    // Patients with same-day ties are not compared: generate until 5,000 are.
+    for index in 0..20_000 {
+        if comparer.compared >= 5000 {
+            break;
+        }
         let text = generated_patient(&mut rng, index).unwrap();
         let patient = match parse_patient(&text, &origin, &vocabulary) {
             Ok(patient) => patient,
@@ -417,8 +443,8 @@ fn generated_timelines_agree_with_the_interpreter() {
     }
     // [met, unknown, not met] per criterion, then for the result.
     eprintln!(
-        "generated: {} patients; cci-2022 {:?}; jsh-lcsgj-2014 {:?}",
-        comparer.compared, comparer.tally[0], comparer.tally[1]
+        "generated: {} patients ({} with ties not compared); cci-2022 {:?}; jsh-lcsgj-2014 {:?}",
+        comparer.compared, comparer.skipped_ties, comparer.tally[0], comparer.tally[1]
     );
     comparer.assert_all_equal(5000);
     // Every criterion and result must be reached in all three truths.
@@ -427,13 +453,17 @@ fn generated_timelines_agree_with_the_interpreter() {
     }
 }
 
-/// The synthetic cohort the benchmarks use: 3,000 patients of `refract synth`.
+/// The synthetic cohort the benchmarks use: 3,000 patients of `refract synth` (without
+/// same-day ties).
 #[test]
 fn synthetic_cohort_agrees_with_the_interpreter() {
     let mut comparer = Comparer::new().unwrap();
     let vocabulary = Vocabulary::builtin();
     let origin = Origin::new("synth", None);
-    for index in 0..3000 {
+    for index in 0..6000 {
+        if comparer.compared >= 3000 {
+            break;
+        }
         let text = refract::synth::patient_json(index, 2024);
         let patient = parse_patient(&text, &origin, &vocabulary).unwrap();
         comparer.compare(&patient, &text);

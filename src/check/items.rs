@@ -170,7 +170,7 @@ pub fn check_definition(
             body,
         });
     }
-    let checked = Checked {
+    let mut checked = Checked {
         source: definition.source.clone(),
         id: definition.id.node.clone(),
         outcome,
@@ -179,7 +179,9 @@ pub fn check_definition(
         criteria,
         met_when,
         slots,
+        reads: Vec::new(),
     };
+    checked.reads = super::reads::definition_reads(&checked);
     Ok((checked, diagnostics))
 }
 

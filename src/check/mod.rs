@@ -3,6 +3,7 @@
 
 pub mod ir;
 mod items;
+mod reads;
 mod resolve;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::diagnostics::Diagnostics;
 use crate::source::SourceFile;
 use crate::vocabulary::Vocabulary;
 pub use ir::{Const, Node, NodeKind, Slot, Ty, ValueTy};
+pub use reads::{attributes_read, definition_reads};
 
 /// A definition that passed the checker: what the evaluator runs.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct Checked {
     pub met_when: Node,
     /// How many slots evaluation needs.
     pub slots: usize,
+    /// Every attribute the definition reads (`number` for a session's ordinal).
+    pub reads: Vec<String>,
 }
 
 /// A checked part.

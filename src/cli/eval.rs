@@ -133,8 +133,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
                             *seen = true;
                         }
                     }
-                    for output in outputs {
-                        sink.line(&output);
+                    // A definition stopped at its work limit has no CSV row.
+                    for output in outputs.iter().filter(|o| !o.is_empty()) {
+                        sink.line(output);
                     }
                 }
             }
@@ -225,6 +226,24 @@ fn run_one(
         .iter()
         .map(|definition| {
             let outcome = evaluate(definition, &patient);
+            if let Some(reason) = &outcome.stopped {
+                // One patient's runaway evaluation costs only its own result.
+                eprintln!(
+                    "error: patient \"{}\", definition {}: {reason}",
+                    refract::report::terminal_safe(&outcome.patient),
+                    outcome.definition
+                );
+                return match format {
+                    Format::Json => refract::report::stopped_line(&outcome, reason),
+                    Format::Table => Table::error_row(&outcome.patient, &outcome.definition, reason),
+                    Format::Csv => String::new(),
+                    Format::Report => format!(
+                        "{} · {}: not evaluated: {reason}\n",
+                        refract::report::terminal_safe(&outcome.patient),
+                        outcome.definition
+                    ),
+                };
+            }
             match format {
                 Format::Report => report_block(&outcome, definition, &patient),
                 _ => render(&outcome, columns, format),

@@ -17,6 +17,13 @@ impl<'a> Context<'a> {
     /// whatever the missing data it read (Kleene logic is sound), so what it read is
     /// forgotten: only the readings behind an unknown answer are worth filling in.
     pub fn condition(&mut self, node: &'a Node) -> Verdict<'a> {
+        // Bounded work: a definition whose quantifiers multiply (every imaging against
+        // every imaging against every imaging …) stops, and says so, rather than stall.
+        self.steps += 1;
+        if self.steps > self.step_limit {
+            self.stopped = true;
+            return Verdict::new(Truth::Unknown, "stopped: too much work");
+        }
         match &node.kind {
             NodeKind::Not(inner) => self.condition(inner).not(),
             NodeKind::And(a, b) | NodeKind::Or(a, b) => {
@@ -282,12 +289,29 @@ impl<'a> Context<'a> {
                 self.rest_on_data(verdict, &[&datum])
             }
             NodeKind::Criterion(index) => self.criterion(*index),
-            NodeKind::Call(part, args) => self.call(
-                *part,
-                args,
-                |ctx, body, _| ctx.condition(body),
-                Verdict::new(Truth::Unknown, "no such part"),
-            ),
+            NodeKind::Call(part, args) => {
+                // A part used several times with the same events is evaluated once: parts
+                // that use each other twice would otherwise grow as a tree, not a chain.
+                let key = self.call_key(*part, args);
+                if let Some(entry) = key.and_then(|key| self.verdicts.get(&key, self.trying)) {
+                    self.consults.extend_from_slice(&entry.consults);
+                    self.missing.extend_from_slice(&entry.missing);
+                    return entry.value.clone();
+                }
+                let mark = self.mark();
+                let verdict = self.call(
+                    *part,
+                    args,
+                    |ctx, body, _| ctx.condition(body),
+                    Verdict::new(Truth::Unknown, "no such part"),
+                );
+                // Only reasons kept in full are worth keeping for reuse elsewhere.
+                if let (Some(key), false) = (key, super::why::is_quiet()) {
+                    let entry = self.entry(verdict.clone(), mark);
+                    self.verdicts.insert(key, entry, self.trying);
+                }
+                verdict
+            }
             NodeKind::Const(constant) => Verdict::new(
                 Truth::from_bool(matches!(constant, crate::check::Const::Bool(true))),
                 "constant",

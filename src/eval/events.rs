@@ -172,7 +172,28 @@ impl<'a> Context<'a> {
         } else {
             Box::new(selection.members.iter())
         };
-        for &(position, membership) in ordered {
+        let members = &selection.members;
+        for (index, &(position, membership)) in ordered.enumerate() {
+            // Another member at the same place of the timeline, differing: which is the
+            // latest (or earliest) depends on an order the record does not give.
+            let next = if latest {
+                members.len().checked_sub(index + 2).and_then(|i| members.get(i))
+            } else {
+                members.get(index + 1)
+            };
+            if let Some(&(other, _)) = next.filter(|(p, _)| self.tied(position, *p)) {
+                let description = selection.description;
+                return Found::Uncertain(Why::always_writes(move |view, out| {
+                    out.push_str("unknown which is the ");
+                    out.push_str(if latest { "latest " } else { "earliest " });
+                    description.render_into(view, out);
+                    out.push_str(": ");
+                    view.describe_into(out, position, None);
+                    out.push_str(" and ");
+                    view.describe_into(out, other, None);
+                    out.push_str(" differ, at the same time of day or without one");
+                }));
+            }
             match membership {
                 Truth::Met => {
                     let since = self

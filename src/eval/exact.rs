@@ -400,6 +400,7 @@ impl<'a> Context<'a> {
         self.overlay.clear();
         self.selections.clear_scratch();
         self.events.clear_scratch();
+        self.verdicts.clear_scratch();
         for entry in &mut self.trial_criteria {
             *entry = None;
         }

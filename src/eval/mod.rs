@@ -9,6 +9,7 @@ mod consult;
 mod context;
 mod data;
 mod deciders;
+mod depends;
 mod events;
 mod exact;
 mod positions;
@@ -50,6 +51,9 @@ pub struct Outcome {
     pub onset: Option<Date>,
     /// Each criterion, in file order.
     pub criteria: Vec<CriterionResult>,
+    /// Evaluation stopped at its work limit (the criterion, in words): the results are
+    /// not answers, and the output reports an error for this patient and definition.
+    pub stopped: Option<String>,
 }
 
 /// One criterion's result.
@@ -90,22 +94,32 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
     let mut budget = Budget::default();
     let mut criteria = Vec::with_capacity(checked.criteria.len());
     let mut unknown = Vec::new();
+    let mut stopped = None;
     for index in 0..checked.criteria.len() {
         ctx.consults.clear();
         ctx.missing.clear();
         let verdict = ctx.criterion(index);
+        if ctx.stopped && stopped.is_none() {
+            stopped = checked.criteria.get(index).map(|c| {
+                format!(
+                    "evaluation stopped in criterion {} after {} conditions, the most refract evaluates for one patient and definition (quantifiers that multiply each other's work?)",
+                    c.name,
+                    context::MAX_STEPS
+                )
+            });
+        }
         let name = checked
             .criteria
             .get(index)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let mut why = verdict.why.render(&view);
-        if verdict.truth != Truth::Unknown {
+        let mut why = why::cut(verdict.why.render(&view));
+        if verdict.truth != Truth::Unknown || stopped.is_some() {
             let met = verdict.truth == Truth::Met;
             let mut at = verdict.at.filter(|_| met);
             let mut earlier_cells: Vec<usize> = Vec::new();
             // Met here, but an earlier element may be met whatever its missing data.
-            if met {
+            if met && stopped.is_none() {
                 if let Some(earlier) = ctx.earlier_settled(index, at, &mut budget) {
                     at = earlier.at;
                     ctx.settle_criterion(index, Truth::Met, at);
@@ -188,6 +202,7 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
             None
         },
         criteria,
+        stopped,
     }
 }
 

@@ -22,7 +22,10 @@ impl<'a> Context<'a> {
         top: bool,
     ) -> Verdict<'a> {
         let mut verdicts = Vec::with_capacity(selection.members.len());
-        for &(position, membership) in &selection.members {
+        // A body that never looks at its element gives every element the same answer.
+        let independent = body.is_some_and(|b| !self.depends_on_element(b, slot));
+        let mut shared: Option<Verdict<'a>> = None;
+        for (index, &(position, membership)) in selection.members.iter().enumerate() {
             if !self.in_focus(top, position) {
                 continue;
             }
@@ -40,11 +43,18 @@ impl<'a> Context<'a> {
                         }),
                     )
                 }
+                Some(_) if shared.is_some() => {
+                    shared.clone().unwrap_or_else(|| Verdict::new(Truth::Unknown, ""))
+                }
                 Some(body) => {
                     let bound = Bound::Event(self.found(position));
-                    self.with_slot(slot, bound, |ctx| {
+                    let verdict = self.with_slot(slot, bound, |ctx| {
                         ctx.with_it(position, |ctx| ctx.condition(body))
-                    })
+                    });
+                    if independent {
+                        shared = Some(verdict.clone());
+                    }
+                    verdict
                 }
             };
             let verdict = match membership {
@@ -81,7 +91,19 @@ impl<'a> Context<'a> {
                 self.forget_between(mark, self.mark());
             }
             self.note_element(top, position, verdict.truth, mark);
+            // `any` is met at its earliest met element: once one is met no later than the
+            // next element's date, no later element can be met earlier.
+            let settled_any = quantifier == Quantifier::Any
+                && verdict.truth == Truth::Met
+                && selection
+                    .members
+                    .get(index + 1)
+                    .and_then(|&(next, _)| self.date_at(next))
+                    .is_some_and(|next| verdict.at.is_some_and(|at| at <= next));
             verdicts.push(verdict);
+            if settled_any {
+                break;
+            }
         }
         let missing = selection.missing();
         let empty = selection.members.is_empty();
@@ -106,6 +128,9 @@ impl<'a> Context<'a> {
         verdict
     }
 }
+
+/// Elements of a met `every` whose reasons are all written; beyond, they are counted.
+const EVERY_NAMED: usize = 4;
 
 /// Combine the verdicts of the elements under a quantifier. `missing`: the selection was
 /// due to hold something and holds nothing certain, so "none" is unknown, not "no".
@@ -219,13 +244,37 @@ pub fn count<'a>(
             if missing {
                 return Verdict::new(Truth::Unknown, no(noun));
             }
+            // Met by every element: a few are named, many are counted (a reason per
+            // element of 30,000 sessions would be a sentence nobody reads, and a chain of
+            // them as deep as the data).
+            let total = met.len();
+            let at = met.iter().filter_map(|v| v.at).max();
             let mut iter = met.into_iter();
             match iter.next() {
                 None => Verdict::new(
                     Truth::Met,
                     Why::lazy(move |view| format!("no {} to examine", noun.render(view))),
                 ),
-                Some(first) => iter.fold(first, Verdict::and),
+                Some(first) if total <= EVERY_NAMED => iter.fold(first, Verdict::and),
+                Some(first) => {
+                    let mut verdict = first;
+                    let mut last = None;
+                    for other in iter {
+                        verdict.evidence.extend(&other.evidence);
+                        last = Some(other.why);
+                    }
+                    let last = last.unwrap_or(Why::Static(""));
+                    Verdict {
+                        at,
+                        why: Why::writes(move |view, out| {
+                            out.push_str("every ");
+                            noun.render_into(view, out);
+                            let _ = write!(out, " ({total} examined); the last: ");
+                            last.render_into(view, out);
+                        }),
+                        ..verdict
+                    }
+                }
             }
         }
     }

@@ -230,10 +230,16 @@ impl<'a> Context<'a> {
             // A latest or earliest stops at the member that decides.
             Scan::Earliest => {
                 for (position, membership) in forward {
+                    // Past the deciding member, only its ties (same day and time, no time
+                    // to order them) can still matter: which of them is meant is open.
+                    if let Some(&(first, _)) = members.first() {
+                        if !self.tied(first, position) {
+                            break;
+                        }
+                    }
                     let keep = self.keep(filter, position, slot, membership);
                     if keep != Truth::NotMet {
                         members.push((position, keep));
-                        break;
                     }
                 }
             }
@@ -244,10 +250,14 @@ impl<'a> Context<'a> {
                     .copied()
                     .chain(inside.iter().rev().map(|&p| (p, place)));
                 for (position, membership) in backward {
+                    if let Some(&(first, _)) = members.first() {
+                        if !self.tied(first, position) {
+                            break;
+                        }
+                    }
                     let keep = self.keep(filter, position, slot, membership);
                     if keep != Truth::NotMet {
                         members.push((position, keep));
-                        break;
                     }
                 }
             }
@@ -299,6 +309,29 @@ impl<'a> Context<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Whether two events of one kind fall at the same place of the timeline but for their
+    /// order in the input (one day, no time or the same time), and differ in what
+    /// the definition reads: which of them comes first is then not in the record, and it
+    /// may matter. (Two sessions also differ in their number, when that is read.)
+    pub fn tied(&self, a: usize, b: usize) -> bool {
+        let (Some(x), Some(y)) = (self.event_at(a), self.event_at(b)) else {
+            return false;
+        };
+        let (kx, ky) = (
+            crate::timeline::order::sort_key(x),
+            crate::timeline::order::sort_key(y),
+        );
+        if (kx.0, kx.1, kx.2) != (ky.0, ky.1, ky.2) || a == b || x.kind != y.kind {
+            return false;
+        }
+        self.checked.reads.iter().any(|name| {
+            if name == "number" {
+                return x.is_procedure() && y.is_procedure();
+            }
+            x.get(name) != y.get(name)
+        })
     }
 
     /// A candidate's membership after the filter.

@@ -108,6 +108,30 @@ pub fn rises<'a>(
             }),
         );
     }
+    // Values at the same place of the timeline (one day, no time to order them) come in
+    // an order the record does not give: tried lowest first, the most favourable order.
+    // If the series falls even so, it falls; if it rises, another order would not.
+    let mut ordered_by_tie: Option<(usize, usize)> = None;
+    let mut start = 0;
+    while start < values.len() {
+        let mut end = start + 1;
+        while let (Some(&(a, _)), Some(&(b, _))) = (values.get(start), values.get(end)) {
+            if !ctx.tied(a, b) {
+                break;
+            }
+            end += 1;
+        }
+        if let Some(group) = values.get_mut(start..end) {
+            let distinct = group.windows(2).any(|w| matches!(w, [x, y] if x.1 != y.1));
+            if distinct {
+                group.sort_by_key(|x| x.1);
+                if let (Some(&(first, _)), Some(&(second, _))) = (group.first(), group.get(1)) {
+                    ordered_by_tie.get_or_insert((first, second));
+                }
+            }
+        }
+        start = end;
+    }
     for pair in values.windows(2) {
         if let [(_, before), (position, after)] = *pair {
             if after < before {
@@ -142,6 +166,21 @@ pub fn rises<'a>(
     let since = series.since.max(reference_position.since());
     match (last, first_above) {
         (Some(last), Some(first)) if last > reference_value => {
+            // Met only in that order: any other has a fall.
+            if let Some((a, b)) = ordered_by_tie {
+                return Verdict::new(
+                    Truth::Unknown,
+                    Why::always_writes(move |view, out| {
+                        out.push_str("whether ");
+                        out.push_str(attribute);
+                        out.push_str(" rose depends on the order of ");
+                        view.describe_into(out, a, None);
+                        out.push_str(" and ");
+                        view.describe_into(out, b, None);
+                        out.push_str(", which differ, at the same time of day or without one");
+                    }),
+                );
+            }
             // Met once a value is above the reference and there are enough values: as of
             // that value's date the rise holds (later values that fall would break it, but
             // the whole window decides that on the full record).

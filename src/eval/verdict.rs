@@ -63,7 +63,10 @@ impl<'a> Verdict<'a> {
         match (self.truth, other.truth) {
             (Truth::Met, Truth::Met) => {
                 let mut evidence = self.evidence;
-                evidence.extend(&other.evidence);
+                // A part used twice rests on the same events twice: once is enough.
+                if !evidence.iter().eq(other.evidence.iter()) {
+                    evidence.extend(&other.evidence);
+                }
                 Verdict {
                     truth: Truth::Met,
                     at: later(self.at, other.at),

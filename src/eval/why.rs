@@ -93,6 +93,24 @@ impl View<'_> {
     }
 }
 
+/// The length past which a reason is not written further (a sentence or two is a few
+/// hundred bytes; [`cut`] marks where it stops).
+pub const MAX_REASON: usize = 4096;
+
+/// A rendered reason cut at [`MAX_REASON`] bytes, on a character boundary, saying so.
+pub fn cut(mut reason: String) -> String {
+    if reason.len() <= MAX_REASON {
+        return reason;
+    }
+    let mut end = MAX_REASON;
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason.truncate(end);
+    reason.push_str(" … (reason cut at 4096 bytes)");
+    reason
+}
+
 /// Writes a reason onto the end of a buffer, from the patient and the definition.
 pub type Writer<'a> = Rc<dyn Fn(&View<'a>, &mut String) + 'a>;
 
@@ -173,7 +191,12 @@ impl<'a> Why<'a> {
     }
 
     /// The reason in words, appended to `out`: nested reasons write into one buffer.
+    /// Writing stops past [`MAX_REASON`] bytes, so no definition, however its parts share
+    /// each other, makes a reason without end.
     pub fn render_into(&self, view: &View<'a>, out: &mut String) {
+        if out.len() > MAX_REASON {
+            return;
+        }
         match self {
             Why::Static(text) => out.push_str(text),
             Why::Text(text) => out.push_str(text),
@@ -248,12 +271,34 @@ impl<'a> Why<'a> {
         Why::Prefixed(Rc::new(prefix), Rc::new(self))
     }
 
-    /// "first; second", written late.
+    /// "first; second", written late. A reason joined with itself is written once (a
+    /// part used twice gives the same reason twice).
     pub fn join(self, other: Why<'a>) -> Why<'a> {
         if is_quiet() {
             return Why::Static("");
         }
+        if self.same_as(&other) {
+            return self;
+        }
         Why::Joined(Rc::new(self), Rc::new(other))
+    }
+
+    /// Whether two reasons are the same reason (the same shared parts, not equal text).
+    fn same_as(&self, other: &Why<'a>) -> bool {
+        match (self, other) {
+            (Why::Static(a), Why::Static(b)) => a == b,
+            (Why::Text(a), Why::Text(b)) => Rc::ptr_eq(a, b),
+            (Why::Borrowed(a), Why::Borrowed(b)) | (Why::Source(a), Why::Source(b)) => {
+                std::ptr::eq(*a, *b)
+            }
+            (Why::Lazy(a), Why::Lazy(b)) => Rc::ptr_eq(a, b),
+            (Why::Prefixed(a, x), Why::Prefixed(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
+            (Why::Joined(a, x), Why::Joined(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
+            (Why::NoneOf { noun: a, last: x, .. }, Why::NoneOf { noun: b, last: y, .. }) => {
+                Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y)
+            }
+            _ => false,
+        }
     }
 }
 

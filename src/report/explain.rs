@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::{Checked, Node, NodeKind};
+use crate::check::Checked;
 use crate::eval::{CriterionResult, Decider, Missing, Outcome, Truth};
 use crate::timeline::Patient;
 
@@ -39,7 +39,7 @@ pub fn report_block(outcome: &Outcome, checked: &Checked, patient: &Patient) -> 
         let read = checked
             .criteria
             .get(index)
-            .map(|c| attributes_read(checked, &c.body))
+            .map(|c| crate::check::attributes_read(checked, &c.body))
             .unwrap_or_default();
         criterion_block(&mut out, criterion, &read, patient);
     }
@@ -124,116 +124,6 @@ fn decider_line(decider: &Decider) -> String {
         line.push_str(&conditions.join(", "));
     }
     line
-}
-
-/// The attribute names a criterion reads, through the parts it uses (each part once).
-fn attributes_read(checked: &Checked, body: &Node) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut parts_seen = Vec::new();
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Attribute(name, of) => {
-                if !names.contains(name) {
-                    names.push(name.clone());
-                }
-                stack.extend(of.as_deref());
-            }
-            NodeKind::Rises {
-                attribute,
-                series,
-                reference,
-                ..
-            } => {
-                if !names.contains(attribute) {
-                    names.push(attribute.clone());
-                }
-                stack.push(series);
-                stack.push(reference);
-            }
-            NodeKind::Extreme(_, attribute, set) => {
-                if !names.contains(attribute) {
-                    names.push(attribute.clone());
-                }
-                stack.push(set);
-            }
-            NodeKind::Call(part, args) => {
-                stack.extend(args.iter());
-                if !parts_seen.contains(part) {
-                    parts_seen.push(*part);
-                    if let Some(p) = checked.parts.get(*part) {
-                        stack.push(&p.body);
-                    }
-                }
-            }
-            other => children(other, &mut stack),
-        }
-    }
-    names
-}
-
-/// The nodes directly under a node (those not handled above).
-fn children<'n>(kind: &'n NodeKind, stack: &mut Vec<&'n Node>) {
-    match kind {
-        NodeKind::Not(a) | NodeKind::Truthy(a) | NodeKind::Latest(a) | NodeKind::Earliest(a) => {
-            stack.push(a)
-        }
-        NodeKind::NextSession(a) | NodeKind::PreviousSession(a) => stack.push(a),
-        NodeKind::SessionOrdinal(of) => stack.extend(of.as_deref()),
-        NodeKind::And(a, b)
-        | NodeKind::Or(a, b)
-        | NodeKind::Else(a, b)
-        | NodeKind::Shows(a, b)
-        | NodeKind::Compare(a, _, b)
-        | NodeKind::Arith(_, a, b) => {
-            stack.push(a);
-            stack.push(b);
-        }
-        NodeKind::Same { left, right, .. } => {
-            stack.push(left);
-            stack.push(right);
-        }
-        NodeKind::Change {
-            value, reference, ..
-        } => {
-            stack.push(value);
-            stack.push(reference);
-        }
-        NodeKind::In { value, list, .. } => {
-            stack.push(value);
-            stack.extend(list.iter());
-        }
-        NodeKind::Occurs(event, window) => {
-            stack.push(event);
-            stack.push(&window.anchor);
-        }
-        NodeKind::Quantified { set, body, .. } => {
-            stack.push(set);
-            stack.extend(body.as_deref());
-        }
-        NodeKind::Consecutive { body, .. } | NodeKind::EachValue { body, .. } => stack.push(body),
-        NodeKind::Score(items) => stack.extend(items.iter().map(|(_, c)| c)),
-        NodeKind::Select {
-            head,
-            windows,
-            filter,
-            ..
-        } => {
-            stack.push(head);
-            stack.extend(windows.iter().map(|w| w.anchor.as_ref()));
-            stack.extend(filter.as_deref());
-        }
-        NodeKind::Attribute(..)
-        | NodeKind::Rises { .. }
-        | NodeKind::Extreme(..)
-        | NodeKind::Call(..)
-        | NodeKind::Criterion(_)
-        | NodeKind::Const(_)
-        | NodeKind::Slot(_)
-        | NodeKind::SessionNumber(_)
-        | NodeKind::Sessions
-        | NodeKind::Kind(_) => {}
-    }
 }
 
 /// Text for a terminal: control characters (an escape sequence in an id or a value) are

@@ -124,6 +124,19 @@ fn push_count(out: &mut String, mut n: usize) {
     out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or(""));
 }
 
+/// The output line for a patient and definition whose evaluation stopped at its work
+/// limit: `{"patient":…,"definition":…,"error":…}`.
+pub fn stopped_line(outcome: &Outcome, reason: &str) -> String {
+    let mut out = String::from("{\"patient\":");
+    string(&mut out, &outcome.patient);
+    out.push_str(",\"definition\":");
+    string(&mut out, &outcome.definition);
+    out.push_str(",\"error\":");
+    string(&mut out, reason);
+    out.push('}');
+    out
+}
+
 /// The output line for a patient that could not be read.
 pub fn error_line(patient: Option<&str>, error: &str) -> String {
     let mut out = String::from("{\"patient\":");

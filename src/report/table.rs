@@ -22,6 +22,11 @@ impl Table {
         cells(outcome).join(SEPARATOR)
     }
 
+    /// A row (to [`Table::push_rendered`]) for a patient and definition not evaluated.
+    pub fn error_row(patient: &str, definition: &str, error: &str) -> String {
+        [patient, definition, "error", "-", error].join(SEPARATOR)
+    }
+
     /// Add a row made by [`Table::row`].
     pub fn push_rendered(&mut self, row: &str) {
         let mut cells = row.split(SEPARATOR).map(str::to_string);
