@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use refract::diagnostics::terminal;
 use refract::timeline::read_cohort;
 use refract::vocabulary::{suggest, Vocabulary};
 
 use super::input::SeenIds;
+use super::output::{say, Output};
 
 /// How often one problem occurs, and where first.
 struct Tally {
@@ -26,12 +28,12 @@ fn note(tallies: &mut BTreeMap<String, Tally>, key: String, at: String, hint: St
         });
 }
 
-/// Read the whole cohort, print a summary; `false` if any patient cannot be read.
-pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
+/// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
+pub fn run(input: &Path, vocabulary: &Vocabulary, out: &mut Output) -> bool {
     let (name, reader) = match super::input::open(input) {
         Ok(opened) => opened,
         Err(message) => {
-            eprintln!("error: {message}");
+            say(&format!("error: {message}"));
             return false;
         }
     };
@@ -98,21 +100,23 @@ pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
             }
         }
     }
-    println!(
+    // Ids, kinds, attribute names and messages come from the cohort: escaped.
+    let mut line = |text: String| out.line(&terminal::escape(&text));
+    line(format!(
         "{name}: {read} patients ({events} events) read, {} problems, {} warnings",
         total(&errors),
         total(&warnings)
-    );
+    ));
     for (heading, tallies) in [("errors", &errors), ("warnings", &warnings)] {
         if tallies.is_empty() {
             continue;
         }
-        println!("{heading}:");
+        line(format!("{heading}:"));
         for (what, tally) in tallies {
-            println!("  {:>6} × {what}", tally.count);
-            println!("           first: {}", tally.first);
+            line(format!("  {:>6} × {what}", tally.count));
+            line(format!("           first: {}", tally.first));
             if !tally.hint.is_empty() {
-                println!("           {}", tally.hint);
+                line(format!("           {}", tally.hint));
             }
         }
     }

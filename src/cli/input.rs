@@ -17,6 +17,12 @@ pub fn open(path: &Path) -> Result<(String, Box<dyn BufRead + Send>), String> {
         ));
     }
     let name = path.display().to_string();
+    // A folder opens like a file on Unix and fails only when read: say so before.
+    if path.is_dir() {
+        return Err(format!(
+            "cannot read {name}: it is a folder; name a patient file or a JSON Lines cohort"
+        ));
+    }
     match File::open(path) {
         Ok(file) => Ok((name, Box::new(BufReader::with_capacity(1 << 18, file)))),
         Err(error) => Err(format!("cannot read {name}: {error}")),

@@ -64,8 +64,8 @@ fn too_large(text: &str) -> Option<Problem> {
             Problem::error(
                 "refract::syntax::too_large",
                 format!(
-                    "the file is {} bytes; refract reads definitions up to {MAX_SOURCE_BYTES}",
-                    text.len()
+                    "the file is larger than {} MiB ({MAX_SOURCE_BYTES} bytes), the most refract reads for a definition",
+                    MAX_SOURCE_BYTES >> 20
                 ),
                 Span::new(0, 0),
                 "this file",

@@ -30,6 +30,9 @@ use crate::vocabulary::Vocabulary;
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// The largest whole-file (multi-line) patient, in bytes (64 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+/// How far past [`MAX_LINE_BYTES`] an overlong line is skipped to reach the next line;
+/// with no line break by then the input is not JSON Lines and reading stops (64 MiB).
+pub const MAX_SKIPPED_BYTES: usize = 64 * 1024 * 1024;
 
 /// A line as read: its 1-based number and its text, or why it has none.
 type Line = (usize, Result<String, TimelineError>);
@@ -230,9 +233,16 @@ impl<R: BufRead> CohortReader<R> {
                 buf.pop();
             }
         } else if buf.len() > MAX_LINE_BYTES {
-            self.skip_rest_of_line();
-            let kind = Kind::LineTooLong {
-                limit: MAX_LINE_BYTES,
+            let kind = if self.skip_rest_of_line() {
+                Kind::LineTooLong {
+                    limit: MAX_LINE_BYTES,
+                }
+            } else {
+                // Not JSON Lines at all (or `/dev/zero`): reading on would never end.
+                self.state = State::Done;
+                Kind::NoLineBreak {
+                    limit: MAX_LINE_BYTES + MAX_SKIPPED_BYTES,
+                }
             };
             return Some((
                 number,
@@ -251,11 +261,13 @@ impl<R: BufRead> CohortReader<R> {
         Some((number, text))
     }
 
-    /// Discards input up to and including the next newline.
-    fn skip_rest_of_line(&mut self) {
+    /// Discards input up to and including the next newline; `false` when none comes
+    /// within [`MAX_SKIPPED_BYTES`].
+    fn skip_rest_of_line(&mut self) -> bool {
+        let mut skipped = 0usize;
         loop {
             let (consumed, done) = match self.reader.fill_buf() {
-                Ok([]) => return,
+                Ok([]) => return true,
                 Ok(buf) => match buf.iter().position(|&b| b == b'\n') {
                     Some(at) => (at + 1, true),
                     None => (buf.len(), false),
@@ -263,12 +275,16 @@ impl<R: BufRead> CohortReader<R> {
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => {
                     // The next read reports the failure.
-                    return;
+                    return true;
                 }
             };
             self.reader.consume(consumed);
+            skipped = skipped.saturating_add(consumed);
             if done {
-                return;
+                return true;
+            }
+            if skipped > MAX_SKIPPED_BYTES {
+                return false;
             }
         }
     }

@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
 
 use crate::date::DateError;
+use crate::diagnostics::{Excerpt, LineIndex, Shown};
 use crate::number::Decimal;
 
 /// Where a patient's text came from: a file name (`-` for standard input)
@@ -134,6 +133,12 @@ pub enum TimelineErrorKind {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A line with no end in sight: no line break even well past the line limit.
+    #[error("no line break in the first {} MiB of the line; the rest of the input is not read", limit / (1024 * 1024))]
+    NoLineBreak {
+        /// How far the reader looked, in bytes.
+        limit: usize,
+    },
     /// A whole-file patient larger than the limit.
     #[error("the file is larger than {} MiB", limit / (1024 * 1024))]
     DocumentTooLarge {
@@ -184,6 +189,17 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 impl TimelineErrorKind {
+    /// Whether this concerns one patient, and the patients after it are still read; the
+    /// alternative is an input that could not be read to its end.
+    pub fn is_patient_error(&self) -> bool {
+        !matches!(
+            self,
+            TimelineErrorKind::Io { .. }
+                | TimelineErrorKind::NoLineBreak { .. }
+                | TimelineErrorKind::DocumentTooLarge { .. }
+        )
+    }
+
     /// The diagnostic code's last part (`invalid_date`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -199,6 +215,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::Unrepresentable { .. } => "unrepresentable_number",
             TimelineErrorKind::TooManyEvents { .. } => "too_many_events",
             TimelineErrorKind::LineTooLong { .. } => "line_too_long",
+            TimelineErrorKind::NoLineBreak { .. } => "no_line_break",
             TimelineErrorKind::DocumentTooLarge { .. } => "document_too_large",
             TimelineErrorKind::NotUtf8 { .. } => "not_utf8",
             TimelineErrorKind::Io { .. } => "io",
@@ -225,6 +242,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::Unrepresentable { .. } => "round the number to at most 18 decimal places and 30 significant digits".to_owned(),
             TimelineErrorKind::TooManyEvents { .. } => "check that the events of several patients were not merged into one".to_owned(),
             TimelineErrorKind::LineTooLong { .. } => "write one patient per line; a line this long is usually a file that is not JSON Lines".to_owned(),
+            TimelineErrorKind::NoLineBreak { .. } => "give refract a JSON Lines cohort (one patient per line) or one patient's JSON object".to_owned(),
             TimelineErrorKind::DocumentTooLarge { .. } => "write a large cohort as JSON Lines, one patient per line".to_owned(),
             TimelineErrorKind::NotUtf8 { .. } => "save the file as UTF-8".to_owned(),
             TimelineErrorKind::Io { .. } => "check that the file exists and is readable".to_owned(),
@@ -259,7 +277,7 @@ struct Details {
     origin: Origin,
     patient_id: Option<String>,
     path: Option<String>,
-    snippet: Option<Snippet>,
+    excerpt: Option<Excerpt>,
     span: Option<SourceSpan>,
 }
 
@@ -272,7 +290,7 @@ impl TimelineError {
                 origin,
                 patient_id: None,
                 path: None,
-                snippet: None,
+                excerpt: None,
                 span: None,
             }),
         }
@@ -313,26 +331,28 @@ impl TimelineError {
         self
     }
 
-    /// Attaches the text so miette can show it, with `span` underlined.
-    /// `first_line` is the file line the text starts on.
+    /// Keeps the lines of `text` around `span` so miette can show them, with `span`
+    /// underlined. `first_line` is the file line the text starts on. Only an excerpt is
+    /// kept (a few hundred bytes, however long the line), so a list of errors stays small.
     pub(crate) fn with_source(
         mut self,
         text: &str,
         first_line: usize,
         span: Option<SourceSpan>,
     ) -> TimelineError {
-        // A copy of a huge line in every error would make a list of errors
-        // cost gigabytes; past this size the message alone must do.
-        const MAX_ATTACHED: usize = 1024 * 1024;
-        if text.len() <= MAX_ATTACHED {
-            self.inner.snippet = Some(Snippet {
-                name: self.inner.origin.file.clone(),
-                text: text.to_owned(),
-                first_line,
-            });
-        }
+        self.inner.excerpt = span.map(|span| {
+            let range = (span.offset(), span.offset() + span.len());
+            let index = LineIndex::new(text);
+            let base = first_line.saturating_sub(1);
+            Excerpt::new(&self.inner.origin.file, text, &index, range, base)
+        });
         self.inner.span = span;
         self
+    }
+
+    /// The error as refract shows it on a terminal: texts escaped, the excerpt attached.
+    pub fn shown(&self) -> Shown {
+        Shown::new(self, self.inner.excerpt.clone())
     }
 }
 
@@ -361,46 +381,14 @@ impl Diagnostic for TimelineError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.inner.snippet.as_ref().map(|s| s as &dyn SourceCode)
+        self.inner.excerpt.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.inner.span?;
-        self.inner.snippet.as_ref()?;
+        let span = self.inner.excerpt.as_ref()?.label();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.inner.kind.label()),
             span,
         ))))
-    }
-}
-
-/// A line (or file) of input that reports file line numbers, so a snippet
-/// cut from line 7 of a cohort is shown as line 7, not line 1.
-#[derive(Clone, Debug)]
-struct Snippet {
-    name: String,
-    text: String,
-    first_line: usize,
-}
-
-impl SourceCode for Snippet {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            // miette counts lines from 0.
-            inner.line() + self.first_line.saturating_sub(1),
-            inner.column(),
-            inner.line_count(),
-        )))
     }
 }

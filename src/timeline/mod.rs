@@ -26,7 +26,9 @@ pub mod load;
 mod locate;
 pub mod order;
 
-pub use cohort::{read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use cohort::{
+    read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_SKIPPED_BYTES,
+};
 pub use error::{Origin, TimelineError, TimelineErrorKind};
 pub use load::{parse_patient, MAX_EVENTS};
 pub use order::sort_events;
