@@ -1,0 +1,270 @@
+//! Names: bound events and values, parts, criteria, attributes and event kinds.
+
+use super::{Binding, Checked, Checker, PartState};
+use crate::ast::Expr;
+use crate::check::ir::{Node, NodeKind, Ty, ValueTy};
+use crate::diagnostics::Problem;
+use crate::source::Span;
+use crate::vocabulary::{suggest, AttrType};
+
+impl<'d> Checker<'d> {
+    pub(super) fn name(&mut self, name: &str, span: Span) -> Checked {
+        let node = |kind| Node { kind, span };
+        if let Some(binding) = self.lookup(name) {
+            return match binding {
+                Binding::Event(slot) | Binding::Param(_, _, slot) => {
+                    Some((node(NodeKind::Slot(slot)), Ty::Event))
+                }
+                Binding::Value(slot) => Some((node(NodeKind::Slot(slot)), Ty::Value(ValueTy::Any))),
+            };
+        }
+        if let Some(&index) = self.part_index.get(name) {
+            return self.call_part(index, &[], span);
+        }
+        // Where an event is examined, an attribute of the vocabulary means that attribute
+        // even when a criterion has the same name (`vascular_invasion`).
+        let is_attribute = self.vocabulary.attribute(None, name).is_some();
+        if let (Some(&index), false) = (
+            self.criterion_index.get(name),
+            is_attribute && self.it_depth > 0,
+        ) {
+            if let Some(entry) = self.criteria.get_mut(index) {
+                entry.used = true;
+            }
+            self.criterion(index)?;
+            return Some((node(NodeKind::Criterion(index)), Ty::Cond));
+        }
+        if name == "number" && self.it_depth > 0 {
+            self.note_reads_it();
+            return Some((
+                node(NodeKind::SessionOrdinal(None)),
+                Ty::Value(ValueTy::Number),
+            ));
+        }
+        if self.vocabulary.is_kind(name) {
+            return Some((node(NodeKind::Kind(name.to_string())), Ty::Events));
+        }
+        if self.vocabulary.attribute(None, name).is_some() {
+            if self.it_depth == 0 {
+                return self.error(
+                    Problem::error(
+                        "refract::check::no_event_examined",
+                        format!("`{name}` of which event?"),
+                        span,
+                        "no event is being examined here",
+                    )
+                    .with_help(format!(
+                        "write `{name} of EVENT`, or use it after `shows` or `where`"
+                    )),
+                );
+            }
+            self.note_reads_it();
+            let vty = self.attribute_type(name);
+            return Some((
+                node(NodeKind::Attribute(name.to_string(), None)),
+                Ty::Value(vty),
+            ));
+        }
+        self.unknown_name(name, span)
+    }
+
+    /// Where events are expected, a name nothing defines and no known name is close to is a
+    /// new event kind: allowed (a consensus may need one), with a warning.
+    pub(super) fn new_kind(&mut self, name: &str, span: Span) -> Option<Node> {
+        let defined = self.lookup(name).is_some()
+            || self.part_index.contains_key(name)
+            || self.criterion_index.contains_key(name)
+            || self.vocabulary.is_kind(name)
+            || self.vocabulary.attribute(None, name).is_some();
+        if defined {
+            return None;
+        }
+        let mut known: Vec<&str> = self.vocabulary.kinds().collect();
+        known.extend(self.part_index.keys().copied());
+        if !suggest(name, known).is_empty() {
+            return None;
+        }
+        self.problems.push(
+            Problem::warning("refract::check::unfamiliar_kind", format!("`{name}` is not an event kind of the timeline format"), span, "events of this kind are read as they are")
+                .with_help("if the timelines carry this new kind of event, nothing to do; the known kinds are tace, imaging, lab and status"),
+        );
+        Some(Node {
+            kind: NodeKind::Kind(name.to_string()),
+            span,
+        })
+    }
+
+    /// A name nothing defines: a misspelling (error), or an attribute or kind outside the
+    /// vocabulary (warning; the timeline format allows new ones).
+    pub(super) fn unknown_name(&mut self, name: &str, span: Span) -> Checked {
+        let mut candidates: Vec<String> = self.part_index.keys().map(|k| k.to_string()).collect();
+        candidates.extend(self.criterion_index.keys().map(|k| k.to_string()));
+        candidates.extend(self.scopes.iter().map(|(n, _)| n.clone()));
+        candidates.extend(self.vocabulary.kinds().map(String::from));
+        candidates.extend(self.vocabulary.attributes().map(|a| a.name.to_string()));
+        candidates.sort_unstable();
+        candidates.dedup();
+        let near: Vec<String> = suggest(name, candidates.iter().map(String::as_str))
+            .into_iter()
+            .map(String::from)
+            .collect();
+        if let Some(best) = near.first() {
+            let help = match near.get(1..) {
+                Some(others) if !others.is_empty() => {
+                    let others: Vec<String> = others.iter().map(|n| format!("`{n}`")).collect();
+                    format!("did you mean `{best}`? (also close: {})", others.join(", "))
+                }
+                _ => format!("did you mean `{best}`?"),
+            };
+            return self.error(
+                Problem::error(
+                    "refract::check::unknown_name",
+                    format!("`{name}` is not defined"),
+                    span,
+                    "not a part, criterion, attribute or event kind",
+                )
+                .with_help(help),
+            );
+        }
+        if self.it_depth == 0 {
+            return self.error(
+                Problem::error("refract::check::unknown_name", format!("`{name}` is not defined"), span, "not a part, criterion, attribute or event kind")
+                    .with_help("define it with `part` or `criterion`, or use an attribute after `shows` or `where`"),
+            );
+        }
+        self.problems.push(
+            Problem::warning("refract::check::unfamiliar_attribute", format!("`{name}` is not an attribute of the timeline format"), span, "read from the timeline as it is")
+                .with_help("if this is a new attribute the timelines carry, nothing to do; otherwise check the spelling"),
+        );
+        self.note_reads_it();
+        Some((
+            Node {
+                kind: NodeKind::Attribute(name.to_string(), None),
+                span,
+            },
+            Ty::Value(ValueTy::Any),
+        ))
+    }
+
+    /// The type of an attribute named with `of`, warning when it is outside the vocabulary.
+    pub(super) fn known_attribute(&mut self, name: &str, span: Span) -> Option<ValueTy> {
+        if self.vocabulary.attribute(None, name).is_some() {
+            return Some(self.attribute_type(name));
+        }
+        let near = suggest(name, self.vocabulary.attributes().map(|a| a.name));
+        if let Some(best) = near.first() {
+            self.error(
+                Problem::error(
+                    "refract::check::unknown_attribute",
+                    format!("`{name}` is not an attribute of the timeline format"),
+                    span,
+                    "unknown attribute",
+                )
+                .with_help(format!("did you mean `{best}`?")),
+            );
+            return None;
+        }
+        self.problems.push(
+            Problem::warning("refract::check::unfamiliar_attribute", format!("`{name}` is not an attribute of the timeline format"), span, "read from the timeline as it is")
+                .with_help("if this is a new attribute the timelines carry, nothing to do; otherwise check the spelling"),
+        );
+        Some(ValueTy::Any)
+    }
+
+    pub(super) fn attribute_type(&self, name: &str) -> ValueTy {
+        match self.vocabulary.attribute(None, name).map(|a| a.ty) {
+            Some(AttrType::Bool) => ValueTy::Bool,
+            Some(AttrType::Number { .. }) => ValueTy::Number,
+            Some(AttrType::Text) => ValueTy::Text,
+            Some(AttrType::Category(values)) => ValueTy::Category(values),
+            Some(AttrType::TextList) => ValueTy::TextList,
+            None => ValueTy::Any,
+        }
+    }
+
+    pub(super) fn call(
+        &mut self,
+        name: &crate::source::Spanned<String>,
+        args: &'d [Expr],
+        span: Span,
+    ) -> Checked {
+        match self.part_index.get(name.node.as_str()) {
+            Some(&index) => self.call_part(index, args, span),
+            None => {
+                let near = suggest(&name.node, self.part_index.keys().copied());
+                let help = match near.first() {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "define it with `part NAME(PARAMS) = ...`".to_string(),
+                };
+                self.error(
+                    Problem::error(
+                        "refract::check::unknown_part",
+                        format!("there is no part `{}`", name.node),
+                        name.span,
+                        "not defined",
+                    )
+                    .with_help(help),
+                )
+            }
+        }
+    }
+
+    pub(super) fn call_part(&mut self, index: usize, args: &'d [Expr], span: Span) -> Checked {
+        if let Some(entry) = self.parts.get_mut(index) {
+            entry.used = true;
+        }
+        self.part(index)?;
+        let entry = self.parts.get(index)?;
+        let PartState::Done(_, ty) = entry.state else {
+            return None;
+        };
+        let (name, expected) = (entry.ast.name.node.clone(), entry.params.len());
+        let value_params = entry.value_params.clone();
+        if entry.reads_caller_it {
+            if self.it_depth == 0 {
+                return self.error(
+                    Problem::error(
+                        "refract::check::no_event_examined",
+                        format!("part `{name}` reads attributes of the event being examined, but no event is examined here"),
+                        span,
+                        "which event?",
+                    )
+                    .with_help(format!("use it after `shows` or `where`, e.g. `any response(S) shows {name}`")),
+                );
+            }
+            self.note_reads_it();
+        }
+        if args.len() != expected {
+            return self.error(
+                Problem::error(
+                    "refract::check::wrong_arguments",
+                    format!(
+                        "part `{name}` takes {expected} argument{}, {} given",
+                        if expected == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                    span,
+                    "here",
+                )
+                .with_help(format!("see the `part {name}` line for its parameters")),
+            );
+        }
+        let mut checked = Vec::new();
+        for (arg, is_value) in args.iter().zip(value_params) {
+            let node = if is_value {
+                self.value(arg).map(|(n, _)| n)
+            } else {
+                self.event(arg)
+            };
+            checked.push(node);
+        }
+        let args: Option<Vec<Node>> = checked.into_iter().collect();
+        Some((
+            Node {
+                kind: NodeKind::Call(index, args?),
+                span,
+            },
+            ty,
+        ))
+    }
+}
