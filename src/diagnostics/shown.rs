@@ -17,7 +17,7 @@ pub struct Shown {
     help: Option<String>,
     severity: Option<Severity>,
     label: Option<LabeledSpan>,
-    excerpt: Option<Excerpt>,
+    pub(super) excerpt: Option<Excerpt>,
 }
 
 impl Shown {

@@ -90,6 +90,13 @@ pub struct Checker<'d> {
     nesting: usize,
     /// Whether [`MAX_DEPTH`] was passed (it is reported once).
     too_deep: bool,
+    /// What looking for similar names may still cost (see [`names::SUGGESTION_BUDGET`]).
+    suggestion_budget: usize,
+    /// Every name of the definition and the vocabulary, once each: what a misspelling is
+    /// compared with.
+    all_names: Vec<&'d str>,
+    /// The event kinds and the parts: what a new event kind is compared with.
+    kind_names: Vec<&'d str>,
     /// Problems found.
     pub problems: Vec<Problem>,
 }
@@ -112,6 +119,9 @@ impl<'d> Checker<'d> {
             part_stack: Vec::new(),
             nesting: 0,
             too_deep: false,
+            suggestion_budget: names::SUGGESTION_BUDGET,
+            all_names: Vec::new(),
+            kind_names: Vec::new(),
             problems: Vec::new(),
         };
         for part in definition.parts() {
@@ -140,6 +150,21 @@ impl<'d> Checker<'d> {
                 used: false,
             });
         }
+        checker.kind_names = vocabulary.kinds().collect();
+        checker
+            .kind_names
+            .extend(checker.part_index.keys().copied());
+        let mut all: Vec<&'d str> = vocabulary.kinds().collect();
+        all.extend(vocabulary.attributes().map(|a| a.name));
+        all.extend(
+            checker
+                .part_index
+                .keys()
+                .chain(checker.criterion_index.keys()),
+        );
+        all.sort_unstable();
+        all.dedup();
+        checker.all_names = all;
         checker
     }
 

@@ -7,6 +7,32 @@ use crate::diagnostics::Problem;
 use crate::source::Span;
 use crate::vocabulary::{suggest, AttrType};
 
+/// How much looking for similar names may cost one definition, in cells of edit-distance
+/// tables (a few hundredths of a second): enough for hundreds of misspellings among
+/// thousands of names. Past it, the file is not one a person typed, and unknown names are
+/// errors without a suggestion, so checking stays linear in the file.
+pub(super) const SUGGESTION_BUDGET: usize = 20_000_000;
+
+/// The names in the lists of `candidates` close to `word` (see [`suggest`]), or `None`
+/// once the definition's `budget` (of [`SUGGESTION_BUDGET`]) is spent.
+fn near<'c>(budget: &mut usize, word: &str, candidates: &[&[&'c str]]) -> Option<Vec<&'c str>> {
+    let all = || candidates.iter().flat_map(|list| list.iter().copied());
+    // Counted before the search, stopping as soon as it would not fit.
+    let mut left = *budget;
+    for candidate in all() {
+        let cost = (candidate.len() + 1).saturating_mul(word.len() + 1);
+        match left.checked_sub(cost) {
+            Some(rest) => left = rest,
+            None => {
+                *budget = 0;
+                return None;
+            }
+        }
+    }
+    *budget = left;
+    Some(suggest(word, all()))
+}
+
 impl<'d> Checker<'d> {
     pub(super) fn name(&mut self, name: &str, span: Span) -> Checked {
         let node = |kind| Node { kind, span };
@@ -79,9 +105,11 @@ impl<'d> Checker<'d> {
         if defined {
             return None;
         }
-        let mut known: Vec<&str> = self.vocabulary.kinds().collect();
-        known.extend(self.part_index.keys().copied());
-        if !suggest(name, known).is_empty() {
+        let known = std::mem::take(&mut self.kind_names);
+        let near = near(&mut self.suggestion_budget, name, &[&known]);
+        self.kind_names = known;
+        // Close to a known name (or too many names to look through): not a new kind.
+        if near.is_none_or(|near| !near.is_empty()) {
             return None;
         }
         self.problems.push(
@@ -97,17 +125,22 @@ impl<'d> Checker<'d> {
     /// A name nothing defines: a misspelling (error), or an attribute or kind outside the
     /// vocabulary (warning; the timeline format allows new ones).
     pub(super) fn unknown_name(&mut self, name: &str, span: Span) -> Checked {
-        let mut candidates: Vec<String> = self.part_index.keys().map(|k| k.to_string()).collect();
-        candidates.extend(self.criterion_index.keys().map(|k| k.to_string()));
-        candidates.extend(self.scopes.iter().map(|(n, _)| n.clone()));
-        candidates.extend(self.vocabulary.kinds().map(String::from));
-        candidates.extend(self.vocabulary.attributes().map(|a| a.name.to_string()));
-        candidates.sort_unstable();
-        candidates.dedup();
-        let near: Vec<String> = suggest(name, candidates.iter().map(String::as_str))
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let scopes: Vec<&str> = self.scopes.iter().map(|(n, _)| n.as_str()).collect();
+        let names = std::mem::take(&mut self.all_names);
+        let near = near(&mut self.suggestion_budget, name, &[&names, &scopes])
+            .map(|near| near.into_iter().map(String::from).collect::<Vec<_>>());
+        self.all_names = names;
+        let Some(near) = near else {
+            return self.error(
+                Problem::error(
+                    "refract::check::unknown_name",
+                    format!("`{name}` is not defined"),
+                    span,
+                    "not a part, criterion, attribute or event kind",
+                )
+                .with_help("check the spelling (this file has so many unknown names that refract stopped looking for similar ones)"),
+            );
+        };
         if let Some(best) = near.first() {
             let help = match near.get(1..) {
                 Some(others) if !others.is_empty() => {
@@ -191,7 +224,9 @@ impl<'d> Checker<'d> {
         match self.part_index.get(name.node.as_str()) {
             Some(&index) => self.call_part(index, args, span),
             None => {
-                let near = suggest(&name.node, self.part_index.keys().copied());
+                let parts: Vec<&str> = self.part_index.keys().copied().collect();
+                let near =
+                    near(&mut self.suggestion_budget, &name.node, &[&parts]).unwrap_or_default();
                 let help = match near.first() {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "define it with `part NAME(PARAMS) = ...`".to_string(),

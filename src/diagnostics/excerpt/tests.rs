@@ -101,3 +101,26 @@ fn cohort_lines_keep_their_line_number_in_the_file() {
     assert_eq!(e.first_line, 6);
     assert_eq!(e.label_at, (6, at));
 }
+
+#[test]
+fn many_diagnostics_about_a_large_file_each_hold_a_small_excerpt() {
+    // 4,000 problems about a 200 KB file: each report holds its lines, not the file.
+    let line = format!("part p \"{}\" = latest imaging\n", "d".repeat(40));
+    let source = crate::source::SourceFile::new("big.crit", line.repeat(200_000 / line.len()));
+    let mut diagnostics = crate::diagnostics::Diagnostics::new(source.clone());
+    for i in 0..4_000 {
+        let at = (i * 97) % source.text.len();
+        diagnostics.problems.push(Problem::warning(
+            "refract::test",
+            "unused",
+            Span::new(at, at + 4),
+            "here",
+        ));
+    }
+    let shown = diagnostics.shown();
+    let held: usize = shown
+        .iter()
+        .map(|s| s.excerpt.as_ref().map_or(0, |e| e.text.len()))
+        .sum();
+    assert!(held < 4_000 * 1_024, "{held} bytes of excerpts");
+}
