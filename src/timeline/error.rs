@@ -89,6 +89,12 @@ pub enum TimelineErrorKind {
         /// The text as written.
         text: String,
     },
+    /// A key given twice in one object: `"viable_percent": 600, "viable_percent": 60`.
+    #[error("the key {} is given twice in one object", quote(key))]
+    DuplicateKey {
+        /// The key.
+        key: String,
+    },
     /// A number outside its attribute's range: `"viable_percent": 140`.
     #[error("{}", out_of_range(value, *min, *max))]
     OutOfRange {
@@ -209,6 +215,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { .. } => "wrong_type",
             TimelineErrorKind::InvalidDate { .. } => "invalid_date",
             TimelineErrorKind::InvalidTime { .. } => "invalid_time",
+            TimelineErrorKind::DuplicateKey { .. } => "duplicate_key",
             TimelineErrorKind::OutOfRange { .. } => "out_of_range",
             TimelineErrorKind::NotInteger { .. } => "not_integer",
             TimelineErrorKind::UnknownCategory { .. } => "unknown_category",
@@ -231,6 +238,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { expected, .. } => format!("write {expected} here, or leave the key out (or null) when the value is unknown"),
             TimelineErrorKind::InvalidDate { .. } => "write a real calendar date as YYYY-MM-DD, between 1800-01-01 and 2200-12-31".to_owned(),
             TimelineErrorKind::InvalidTime { .. } => r#"write the time on a 24-hour clock with two digits each, e.g. "08:30", or leave `time` out"#.to_owned(),
+            TimelineErrorKind::DuplicateKey { key } => format!("keep one {}: JSON leaves a repeated key's meaning to whoever reads it, and refract does not guess", quote(key)),
             TimelineErrorKind::OutOfRange { .. } => "check the value and its unit; leave the key out (or null) when the value is unknown".to_owned(),
             TimelineErrorKind::NotInteger { .. } => "this attribute counts or scores something: write a whole number".to_owned(),
             TimelineErrorKind::UnknownCategory { value, allowed } => {
@@ -257,6 +265,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { expected, .. } => format!("expected {expected}"),
             TimelineErrorKind::InvalidDate { reason, .. } => reason.to_string(),
             TimelineErrorKind::InvalidTime { .. } => "not HH:MM".to_owned(),
+            TimelineErrorKind::DuplicateKey { .. } => "given again here".to_owned(),
             TimelineErrorKind::OutOfRange { value, min, max } => out_of_range(value, *min, *max),
             TimelineErrorKind::UnknownCategory { .. } => "unknown value".to_owned(),
             _ => "here".to_owned(),

@@ -4,7 +4,7 @@ use miette::SourceSpan;
 use serde_json::{Map, Value as Json};
 
 use super::error::{quote, Origin, TimelineError, TimelineErrorKind as Kind};
-use super::locate::{locate, At, Path};
+use super::locate::{first_duplicate, locate, At, Path};
 use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
@@ -35,6 +35,19 @@ pub(super) fn checked_patient(
     let first_line = origin.line.unwrap_or(1);
     let json: Json =
         serde_json::from_str(text).map_err(|e| syntax_error(text, origin, first_line, &e))?;
+    // serde_json keeps the last of a repeated key: refuse the patient instead.
+    if let Some(duplicate) = first_duplicate(text) {
+        let id = json
+            .get("id")
+            .and_then(Json::as_str)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
+        let kind = Kind::DuplicateKey { key: duplicate.key };
+        return Err(TimelineError::new(kind, origin.clone())
+            .with_patient_id(id)
+            .with_source(text, first_line, Some(SourceSpan::from(duplicate.at)))
+            .with_path(duplicate.path.to_string()));
+    }
     let mut id = None;
     patient(json, origin, vocab, &mut id).map_err(|fail| {
         let span = locate(text, fail.span_path.as_ref().unwrap_or(&fail.path))

@@ -25,6 +25,7 @@ mod fast;
 pub mod load;
 mod locate;
 pub mod order;
+mod strict;
 
 pub use cohort::{
     read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_SKIPPED_BYTES,
