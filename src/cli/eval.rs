@@ -105,6 +105,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         Done::Parsed { id, line } => (id, line, Vec::new()),
                         Done::Failed(error) => {
                             show(error.shown());
+                            // The id of a patient that could not be read is still taken.
+                            if let Some(id) = error.patient_id() {
+                                ids.again(id, error.origin().line);
+                            }
                             // An input that could not be read to its end is a failed run.
                             if strict || !error.kind().is_patient_error() {
                                 status = ExitCode::from(1);

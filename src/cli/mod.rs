@@ -5,6 +5,7 @@ mod cohort_check;
 mod eval;
 mod input;
 mod output;
+mod ties;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
