@@ -97,6 +97,10 @@ pub struct Checker<'d> {
     all_names: Vec<&'d str>,
     /// The event kinds and the parts: what a new event kind is compared with.
     kind_names: Vec<&'d str>,
+    /// The parts: what a name given arguments is compared with.
+    part_names: Vec<&'d str>,
+    /// Whether the suggestion budget ran out (reported once).
+    suggestions_spent: bool,
     /// Problems found.
     pub problems: Vec<Problem>,
 }
@@ -122,6 +126,8 @@ impl<'d> Checker<'d> {
             suggestion_budget: names::SUGGESTION_BUDGET,
             all_names: Vec::new(),
             kind_names: Vec::new(),
+            part_names: Vec::new(),
+            suggestions_spent: false,
             problems: Vec::new(),
         };
         for part in definition.parts() {
@@ -150,6 +156,7 @@ impl<'d> Checker<'d> {
                 used: false,
             });
         }
+        checker.part_names = checker.part_index.keys().copied().collect();
         checker.kind_names = vocabulary.kinds().collect();
         checker
             .kind_names

@@ -33,7 +33,47 @@ fn near<'c>(budget: &mut usize, word: &str, candidates: &[&[&'c str]]) -> Option
     Some(suggest(word, all()))
 }
 
+/// Which names a misspelling is looked for among.
+#[derive(Clone, Copy)]
+pub(super) enum Among {
+    /// Parts, criteria, the vocabulary, and the names in scope.
+    Everything,
+    /// Event kinds and parts (where events are expected).
+    KindsAndParts,
+    /// Parts (after a name with arguments).
+    Parts,
+}
+
 impl<'d> Checker<'d> {
+    /// The names close to `word`, or `None` once the [`SUGGESTION_BUDGET`] is spent: that
+    /// is reported once, at `span`, as an error of its own, so that a file past it is
+    /// refused whatever the search would have found.
+    pub(super) fn similar(&mut self, word: &str, among: Among, span: Span) -> Option<Vec<String>> {
+        let scopes: Vec<&str> = match among {
+            Among::Everything => self.scopes.iter().map(|(n, _)| n.as_str()).collect(),
+            Among::KindsAndParts | Among::Parts => Vec::new(),
+        };
+        let list = match among {
+            Among::Everything => &self.all_names,
+            Among::KindsAndParts => &self.kind_names,
+            Among::Parts => &self.part_names,
+        };
+        let found = near(&mut self.suggestion_budget, word, &[list, &scopes])
+            .map(|near| near.into_iter().map(String::from).collect());
+        if found.is_none() && !self.suggestions_spent {
+            self.suggestions_spent = true;
+            self.problems.push(
+                Problem::error(
+                    "refract::check::too_many_unknown_names",
+                    "this file has more names that nothing defines than refract looks through for misspellings",
+                    span,
+                    "the limit is reached here",
+                )
+                .with_help("define the parts and criteria it uses, and check the spelling of its names; a definition someone wrote has a handful of new names at most"),
+            );
+        }
+        found
+    }
     pub(super) fn name(&mut self, name: &str, span: Span) -> Checked {
         let node = |kind| Node { kind, span };
         if let Some(binding) = self.lookup(name) {
@@ -105,11 +145,11 @@ impl<'d> Checker<'d> {
         if defined {
             return None;
         }
-        let known = std::mem::take(&mut self.kind_names);
-        let near = near(&mut self.suggestion_budget, name, &[&known]);
-        self.kind_names = known;
         // Close to a known name (or too many names to look through): not a new kind.
-        if near.is_none_or(|near| !near.is_empty()) {
+        if self
+            .similar(name, Among::KindsAndParts, span)
+            .is_none_or(|near| !near.is_empty())
+        {
             return None;
         }
         self.problems.push(
@@ -125,12 +165,7 @@ impl<'d> Checker<'d> {
     /// A name nothing defines: a misspelling (error), or an attribute or kind outside the
     /// vocabulary (warning; the timeline format allows new ones).
     pub(super) fn unknown_name(&mut self, name: &str, span: Span) -> Checked {
-        let scopes: Vec<&str> = self.scopes.iter().map(|(n, _)| n.as_str()).collect();
-        let names = std::mem::take(&mut self.all_names);
-        let near = near(&mut self.suggestion_budget, name, &[&names, &scopes])
-            .map(|near| near.into_iter().map(String::from).collect::<Vec<_>>());
-        self.all_names = names;
-        let Some(near) = near else {
+        let Some(near) = self.similar(name, Among::Everything, span) else {
             return self.error(
                 Problem::error(
                     "refract::check::unknown_name",
@@ -138,7 +173,7 @@ impl<'d> Checker<'d> {
                     span,
                     "not a part, criterion, attribute or event kind",
                 )
-                .with_help("check the spelling (this file has so many unknown names that refract stopped looking for similar ones)"),
+                .with_help("check the spelling"),
             );
         };
         if let Some(best) = near.first() {
@@ -224,9 +259,9 @@ impl<'d> Checker<'d> {
         match self.part_index.get(name.node.as_str()) {
             Some(&index) => self.call_part(index, args, span),
             None => {
-                let parts: Vec<&str> = self.part_index.keys().copied().collect();
-                let near =
-                    near(&mut self.suggestion_budget, &name.node, &[&parts]).unwrap_or_default();
+                let near = self
+                    .similar(&name.node, Among::Parts, name.span)
+                    .unwrap_or_default();
                 let help = match near.first() {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "define it with `part NAME(PARAMS) = ...`".to_string(),
