@@ -267,7 +267,10 @@ fn syntax_errors_carry_position_and_span() {
         "refract::timeline::json_syntax"
     );
     assert_eq!(e.span().unwrap().offset(), 12);
-    assert_eq!(e.patient_id(), None);
+    // The id is read whole before the break: it is taken all the same.
+    assert_eq!(e.patient_id(), Some("P1"));
+    assert_eq!(error(r#"{"events": [], "id": "P1"#).patient_id(), None);
+    assert_eq!(error(r#"{"events": [}, "id": "P1"}"#).patient_id(), None);
     assert!(render(&e).contains("[cohort.jsonl:7:13]"), "{}", render(&e));
     let pretty = "{\n  \"id\": \"P1\",\n  \"events\": [,]\n}\n";
     let e = parse_patient(pretty, &Origin::new("p.json", None), &vocab()).unwrap_err();
