@@ -109,6 +109,8 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it was written.
     pub span: Span,
+    /// Levels of the tree from here down (a leaf is 1), counted as it is built.
+    height: usize,
 }
 
 impl PartialEq for Expr {
@@ -120,7 +122,90 @@ impl PartialEq for Expr {
 impl Expr {
     /// An expression at a span.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
-        Expr { kind, span }
+        let mut below = 0;
+        kind.for_each_child(|child| below = below.max(child.height));
+        Expr {
+            kind,
+            span,
+            height: below + 1,
+        }
+    }
+
+    /// Levels of the tree from here down (a leaf is 1): how deep checking recurses, and
+    /// what the syntax limits bound.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+}
+
+impl ExprKind {
+    /// Calls `f` on each expression directly inside this one (window anchors included).
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match self {
+            ExprKind::Not(a)
+            | ExprKind::AttributeOf(_, a)
+            | ExprKind::Extreme(_, _, a)
+            | ExprKind::Latest(a)
+            | ExprKind::Earliest(a)
+            | ExprKind::NextSession(a)
+            | ExprKind::PreviousSession(a)
+            | ExprKind::Is { value: a, .. }
+            | ExprKind::In { value: a, .. }
+            | ExprKind::Consecutive { body: a, .. }
+            | ExprKind::EachValue { body: a, .. } => f(a),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Else(a, b)
+            | ExprKind::Shows(a, b)
+            | ExprKind::Compare(a, _, b)
+            | ExprKind::SameAs(a, b)
+            | ExprKind::Differs(a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Change {
+                value: a,
+                reference: b,
+                ..
+            }
+            | ExprKind::Rises {
+                series: a,
+                reference: b,
+                ..
+            } => {
+                f(a);
+                f(b);
+            }
+            ExprKind::Quantified {
+                selection, body, ..
+            } => {
+                f(selection);
+                if let Some((_, body)) = body {
+                    f(body);
+                }
+            }
+            ExprKind::Occurs(event, window) => {
+                f(event);
+                f(&window.anchor);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(f),
+            ExprKind::Score(items) => items.iter().for_each(|(_, condition)| f(condition)),
+            ExprKind::Select {
+                head,
+                windows,
+                filter,
+                ..
+            } => {
+                f(head);
+                windows.iter().for_each(|window| f(&window.anchor));
+                if let Some(filter) = filter {
+                    f(filter);
+                }
+            }
+            ExprKind::Name(_)
+            | ExprKind::SessionNumber(_)
+            | ExprKind::Sessions
+            | ExprKind::Literal(_)
+            | ExprKind::List(_) => {}
+        }
     }
 }
 

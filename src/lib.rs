@@ -61,12 +61,14 @@ pub fn compile(
 }
 
 /// Read a definition file from disk and compile it. An unreadable file is a diagnostic too.
+/// At most one byte more than [`syntax::MAX_SOURCE_BYTES`] is read, so an endless input
+/// (`/dev/zero`, a pipe) is refused as too large instead of read forever.
 pub fn load_definition(
     path: &Path,
     vocabulary: &Vocabulary,
 ) -> Result<(Checked, Diagnostics), Diagnostics> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_limited(path, syntax::MAX_SOURCE_BYTES) {
         Ok(text) => compile(&SourceFile::new(name, text), vocabulary),
         Err(error) => {
             let mut diagnostics = Diagnostics::new(SourceFile::new(name.clone(), ""));
@@ -81,6 +83,28 @@ pub fn load_definition(
             );
             Err(diagnostics)
         }
+    }
+}
+
+/// The text of `path`, read up to `limit + 1` bytes (a longer file is cut there: enough
+/// for the parser to see that it is too large).
+fn read_limited(path: &Path, limit: usize) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(most).read_to_end(&mut bytes)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        // A cut can split a character: what was read is too large anyway.
+        Err(error) if error.as_bytes().len() > limit => {
+            let valid = error.utf8_error().valid_up_to();
+            let mut bytes = error.into_bytes();
+            bytes.truncate(valid);
+            bytes.resize(limit + 1, b' ');
+            Ok(String::from_utf8(bytes).unwrap_or_default())
+        }
+        Err(error) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, error)),
     }
 }
 

@@ -19,11 +19,6 @@ impl SourceFile {
             text: text.into(),
         })
     }
-
-    /// The text as a miette source, named after the file.
-    pub fn named_source(&self) -> miette::NamedSource<String> {
-        miette::NamedSource::new(&self.name, self.text.to_string())
-    }
 }
 
 /// A byte range `[start, end)` in a source file.

@@ -203,7 +203,8 @@ fn bad_patients_are_reported_and_the_rest_evaluated() {
         [
             r#""first" met"#,
             r#""bad-date" error"#,
-            "null error",
+            // Its id comes before the break in the line.
+            r#""cut" error"#,
             r#""first" error"#,
             r#""last" unknown"#
         ]

@@ -15,11 +15,11 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(error) = parse_patient(text, &Origin::new("f", None), &VOCABULARY) {
         // The message and its snippet are rendered as the CLI renders them.
-        let _ = format!("{:?}", miette::Report::new(error));
+        let _ = format!("{:?}", error.shown().into_report());
     }
     for item in read_cohort(data, "f", &VOCABULARY) {
         if let Err(error) = item {
-            let _ = format!("{:?}", miette::Report::new(error));
+            let _ = format!("{:?}", error.shown().into_report());
         }
     }
 });

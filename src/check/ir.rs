@@ -171,6 +171,84 @@ pub enum NodeKind {
     },
 }
 
+impl NodeKind {
+    /// Calls `f` on each node directly inside this one (window anchors included).
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Node)) {
+        match self {
+            NodeKind::Not(a)
+            | NodeKind::Truthy(a)
+            | NodeKind::Extreme(_, _, a)
+            | NodeKind::Latest(a)
+            | NodeKind::Earliest(a)
+            | NodeKind::NextSession(a)
+            | NodeKind::PreviousSession(a)
+            | NodeKind::Consecutive { body: a, .. }
+            | NodeKind::EachValue { body: a, .. } => f(a),
+            NodeKind::And(a, b)
+            | NodeKind::Or(a, b)
+            | NodeKind::Else(a, b)
+            | NodeKind::Shows(a, b)
+            | NodeKind::Compare(a, _, b)
+            | NodeKind::Arith(_, a, b)
+            | NodeKind::Same {
+                left: a, right: b, ..
+            }
+            | NodeKind::Change {
+                value: a,
+                reference: b,
+                ..
+            }
+            | NodeKind::Rises {
+                series: a,
+                reference: b,
+                ..
+            } => {
+                f(a);
+                f(b);
+            }
+            NodeKind::Quantified { set, body, .. } => {
+                f(set);
+                if let Some(body) = body {
+                    f(body);
+                }
+            }
+            NodeKind::Occurs(event, window) => {
+                f(event);
+                f(&window.anchor);
+            }
+            NodeKind::In { value, list, .. } => {
+                f(value);
+                list.iter().for_each(f);
+            }
+            NodeKind::Call(_, args) => args.iter().for_each(f),
+            NodeKind::Score(items) => items.iter().for_each(|(_, condition)| f(condition)),
+            NodeKind::Attribute(_, of) | NodeKind::SessionOrdinal(of) => {
+                if let Some(of) = of {
+                    f(of);
+                }
+            }
+            NodeKind::Select {
+                head,
+                windows,
+                filter,
+                ..
+            } => {
+                f(head);
+                windows.iter().for_each(|window| f(&window.anchor));
+                if let Some(filter) = filter {
+                    f(filter);
+                }
+            }
+            NodeKind::Criterion(_)
+            | NodeKind::Const(_)
+            | NodeKind::Slot(_)
+            | NodeKind::SessionNumber(_)
+            | NodeKind::Sessions
+            | NodeKind::Kind(_) => {}
+        }
+    }
+}
+
 /// What a checked expression stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {

@@ -170,6 +170,20 @@ pub fn check_definition(
             body,
         });
     }
+    let bodies = super::depth::Bodies {
+        parts: parts.iter().map(|part| &part.body).collect(),
+        criteria: criteria.iter().map(|criterion| &criterion.body).collect(),
+    };
+    let names: Vec<(&str, Span)> = definition
+        .criteria()
+        .map(|criterion| (criterion.name.node.as_str(), criterion.name.span))
+        .collect();
+    let met_span = met_when.span;
+    let too_deep = super::depth::check(bodies, &names, (&met_when, met_span));
+    if !too_deep.is_empty() {
+        diagnostics.problems.extend(too_deep);
+        return Err(diagnostics);
+    }
     let mut checked = Checked {
         source: definition.source.clone(),
         id: definition.id.node.clone(),

@@ -1,6 +1,7 @@
 //! Before anything is evaluated: names, types, vocabulary. Produces the checked form the
 //! evaluator runs, and warnings alongside it.
 
+mod depth;
 pub mod ir;
 mod items;
 mod reads;
@@ -79,5 +80,8 @@ pub fn check(
     definition: &Definition,
     vocabulary: &Vocabulary,
 ) -> Result<(Checked, Diagnostics), Diagnostics> {
-    items::check_definition(definition, vocabulary)
+    // On a stack of known size, as parsing: the limits bound the recursion, this holds it.
+    stacker::grow(crate::syntax::STACK_BYTES, || {
+        items::check_definition(definition, vocabulary)
+    })
 }

@@ -2,11 +2,13 @@
 
 use std::process::ExitCode;
 
+use refract::diagnostics::terminal;
 use refract::vocabulary::Vocabulary;
 
+use super::output::{say, show, Output};
 use super::{definition_paths, CheckArgs};
 
-/// Check each definition; exit 1 if any has an error.
+/// Check each definition; exit 1 if any has an error (or the output could not be written).
 pub fn run(args: CheckArgs) -> ExitCode {
     let vocabulary = Vocabulary::builtin();
     // `check --input FILE` alone checks the cohort; definitions only when named too.
@@ -18,20 +20,26 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let files = match refract::definition_files(&paths) {
         Ok(files) => files,
         Err(error) => {
-            eprintln!("error: cannot list definitions: {error}");
+            say(&format!("error: cannot list definitions: {error}"));
             return ExitCode::from(1);
         }
     };
+    let mut out = Output::stdout(1 << 16);
     let mut failed = false;
     for file in &files {
+        // A closed pipe (`| head`) has all it wants: stop.
+        if !out.is_open() {
+            break;
+        }
         let diagnostics = match refract::load_definition(file, &vocabulary) {
             Ok((checked, warnings)) => {
-                println!(
+                let line = format!(
                     "{}: ok ({}, {} criteria)",
                     file.display(),
                     checked.id,
                     checked.criteria.len()
                 );
+                out.line(&terminal::escape(&line));
                 warnings
             }
             Err(diagnostics) => {
@@ -39,14 +47,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 diagnostics
             }
         };
-        for report in diagnostics.reports() {
-            eprintln!("{report:?}");
+        for shown in diagnostics.shown() {
+            show(shown);
         }
     }
     if let Some(input) = &args.input {
-        failed |= !super::cohort_check::run(input, &vocabulary);
+        if out.is_open() {
+            failed |= !super::cohort_check::run(input, &vocabulary, &mut out);
+        }
     }
-    if failed {
+    if !out.finish() || failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -3,17 +3,23 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use refract::diagnostics::terminal;
 use refract::timeline::read_cohort;
 use refract::vocabulary::{suggest, Vocabulary};
 
 use super::input::SeenIds;
+use super::output::{say, Output};
 
-/// How often one problem occurs, and where first.
+/// How often one problem occurs, where first, and (for ties) a few more places.
 struct Tally {
     count: usize,
     first: String,
+    also: Vec<String>,
     hint: String,
 }
+
+/// Places listed after the first, for problems each of which needs looking at.
+const ALSO: usize = 9;
 
 fn note(tallies: &mut BTreeMap<String, Tally>, key: String, at: String, hint: String) {
     tallies
@@ -22,16 +28,30 @@ fn note(tallies: &mut BTreeMap<String, Tally>, key: String, at: String, hint: St
         .or_insert(Tally {
             count: 1,
             first: at,
+            also: Vec::new(),
             hint,
         });
 }
 
-/// Read the whole cohort, print a summary; `false` if any patient cannot be read.
-pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
+/// Like [`note`], keeping up to [`ALSO`] more places.
+fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint: &str) {
+    match tallies.get_mut(key) {
+        Some(tally) => {
+            tally.count += 1;
+            if tally.also.len() < ALSO {
+                tally.also.push(at);
+            }
+        }
+        None => note(tallies, key.to_string(), at, hint.to_string()),
+    }
+}
+
+/// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
+pub fn run(input: &Path, vocabulary: &Vocabulary, out: &mut Output) -> bool {
     let (name, reader) = match super::input::open(input) {
         Ok(opened) => opened,
         Err(message) => {
-            eprintln!("error: {message}");
+            say(&format!("error: {message}"));
             return false;
         }
     };
@@ -43,6 +63,10 @@ pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
         let patient = match item {
             Ok(patient) => patient,
             Err(error) => {
+                // The id of a patient that could not be read is still taken.
+                if let Some(id) = error.patient_id() {
+                    ids.again(id, error.origin().line);
+                }
                 note(
                     &mut errors,
                     error.kind().code().to_string(),
@@ -66,6 +90,14 @@ pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
                 "duplicate patient id".to_string(),
                 format!("{line}: \"{}\"{first}", patient.id),
                 "ids must be unique in a cohort".to_string(),
+            );
+        }
+        for tie in super::ties::ties(&patient) {
+            note_each(
+                &mut warnings,
+                "same-day events left to input order",
+                format!("{line}: \"{}\" on {}", patient.id, tie.describe()),
+                "two events of one kind on one day, at one time or both untimed, are ordered as written; give them times, or keep one, where a definition reads the latest or earliest of them",
             );
         }
         for event in &patient.events {
@@ -98,21 +130,26 @@ pub fn run(input: &Path, vocabulary: &Vocabulary) -> bool {
             }
         }
     }
-    println!(
+    // Ids, kinds, attribute names and messages come from the cohort: escaped.
+    let mut line = |text: String| out.line(&terminal::escape(&text));
+    line(format!(
         "{name}: {read} patients ({events} events) read, {} problems, {} warnings",
         total(&errors),
         total(&warnings)
-    );
+    ));
     for (heading, tallies) in [("errors", &errors), ("warnings", &warnings)] {
         if tallies.is_empty() {
             continue;
         }
-        println!("{heading}:");
+        line(format!("{heading}:"));
         for (what, tally) in tallies {
-            println!("  {:>6} × {what}", tally.count);
-            println!("           first: {}", tally.first);
+            line(format!("  {:>6} × {what}", tally.count));
+            line(format!("           first: {}", tally.first));
+            for at in &tally.also {
+                line(format!("           also:  {at}"));
+            }
             if !tally.hint.is_empty() {
-                println!("           {}", tally.hint);
+                line(format!("           {}", tally.hint));
             }
         }
     }

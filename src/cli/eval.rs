@@ -2,7 +2,7 @@
 //! parsed and evaluated in parallel a chunk at a time, and written in input order, so
 //! memory is bounded by the chunk and the output is the same as a single-threaded run.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use refract::check::Checked;
 use refract::date::Date;
 use refract::eval::{evaluate, Outcome};
+use refract::diagnostics::terminal;
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
@@ -17,6 +18,7 @@ use refract::timeline::{read_cohort, Patient, Record, TimelineError};
 use refract::vocabulary::Vocabulary;
 
 use super::input::SeenIds;
+use super::output::{say, show, Output};
 use super::{definition_paths, EvalArgs, Format};
 
 /// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
@@ -45,7 +47,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         None => None,
         Some(Ok(date)) => Some(date),
         Some(Err(error)) => {
-            eprintln!("error: --as-of: {error}");
+            say(&format!("error: --as-of: {error}"));
             return ExitCode::from(2);
         }
     };
@@ -55,18 +57,18 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let (input_name, reader) = match super::input::open(&args.input) {
         Ok(opened) => opened,
         Err(message) => {
-            eprintln!("error: {message}");
+            say(&format!("error: {message}"));
             return ExitCode::from(1);
         }
     };
     let mut sink = Sink {
-        out: BufWriter::with_capacity(1 << 20, io::stdout()),
+        out: Output::stdout(1 << 20),
         table: Table::new(),
         format: args.format,
     };
     let columns = csv_columns(&definitions);
     if let Format::Csv = args.format {
-        sink.line(&csv_header(&columns));
+        sink.line(csv_header(&columns));
     }
     // Evaluation recurses along a definition's tree (bounded by the checker's limits);
     // give the workers room beyond the default 2 MiB.
@@ -110,9 +112,16 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         Done::Parsed { id, line } => (id, line, Vec::new()),
                         Done::Skipped => continue,
                         Done::Failed(error) => {
-                            eprintln!("{:?}", miette::Report::new(*error.clone()));
-                            if strict {
+                            show(error.shown());
+                            // The id of a patient that could not be read is still taken.
+                            if let Some(id) = error.patient_id() {
+                                ids.again(id, error.origin().line);
+                            }
+                            // An input that could not be read to its end is a failed run.
+                            if strict || !error.kind().is_patient_error() {
                                 status = ExitCode::from(1);
+                            }
+                            if strict {
                                 break 'chunks;
                             }
                             sink.error(error.patient_id(), &error.to_string());
@@ -120,7 +129,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         }
                     };
                     if let Some(message) = duplicate(&mut ids, &id, line, input_name) {
-                        eprintln!("error: {message}");
+                        say(&format!("error: {message}"));
                         if strict {
                             status = ExitCode::from(1);
                             break 'chunks;
@@ -134,17 +143,20 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         }
                     }
                     // A definition stopped at its work limit has no CSV row.
-                    for output in outputs.iter().filter(|o| !o.is_empty()) {
+                    for output in outputs.into_iter().filter(|o| !o.is_empty()) {
                         sink.line(output);
                     }
                 }
+                sink.end_of_chunk();
+                // Output has ended (a closed pipe, a full disk): stop reading and evaluating.
+                if !sink.out.is_open() {
+                    break;
+                }
             }
             for (id, seen) in wanted.iter().zip(&found) {
-                if !seen && status == ExitCode::SUCCESS {
-                    eprintln!("error: no patient with id \"{}\" in {input_name}", refract::report::terminal_safe(id));
+                if !seen {
+                    say(&format!("error: no patient with id \"{id}\" in {input_name}"));
                     status = ExitCode::from(1);
-                } else if !seen {
-                    eprintln!("error: no patient with id \"{}\" in {input_name}", refract::report::terminal_safe(id));
                 }
             }
             stop.store(true, Ordering::Relaxed);
@@ -162,10 +174,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         &definitions,
                         &columns,
                         &vocabulary,
+                        &args.patients,
                         as_of,
                         args.format,
                         args.parse_only,
-                        &args.patients,
                     )
                 })
                 .collect();
@@ -193,10 +205,10 @@ fn run_one(
     definitions: &[Checked],
     columns: &[String],
     vocabulary: &Vocabulary,
+    wanted: &[String],
     as_of: Option<Date>,
     format: Format,
     parse_only: bool,
-    wanted: &[String],
 ) -> Done {
     let patient = match record.parse(vocabulary) {
         Ok(patient) => patient,
@@ -228,18 +240,19 @@ fn run_one(
             let outcome = evaluate(definition, &patient);
             if let Some(reason) = &outcome.stopped {
                 // One patient's runaway evaluation costs only its own result.
-                eprintln!(
+                say(&format!(
                     "error: patient \"{}\", definition {}: {reason}",
-                    refract::report::terminal_safe(&outcome.patient),
-                    outcome.definition
-                );
+                    outcome.patient, outcome.definition
+                ));
                 return match format {
                     Format::Json => refract::report::stopped_line(&outcome, reason),
-                    Format::Table => Table::error_row(&outcome.patient, &outcome.definition, reason),
+                    Format::Table => {
+                        Table::error_row(&outcome.patient, &outcome.definition, reason)
+                    }
                     Format::Csv => String::new(),
                     Format::Report => format!(
                         "{} · {}: not evaluated: {reason}\n",
-                        refract::report::terminal_safe(&outcome.patient),
+                        terminal::escape(&outcome.patient),
                         outcome.definition
                     ),
                 };
@@ -266,42 +279,48 @@ fn render(outcome: &Outcome, columns: &[String], format: Format) -> String {
 }
 
 /// Where results go, in input order.
-struct Sink<W: Write> {
-    out: W,
+struct Sink {
+    out: Output,
     table: Table,
     format: Format,
 }
 
-impl<W: Write> Sink<W> {
-    fn line(&mut self, text: &str) {
+impl Sink {
+    fn line(&mut self, text: String) {
         match self.format {
-            Format::Table => self.table.push_rendered(text),
-            // A closed pipe (`| head`) ends the output; finish() reports it.
-            Format::Json | Format::Csv | Format::Report => {
-                let _ = self.out.write_all(text.as_bytes());
-                let _ = self.out.write_all(b"\n");
+            Format::Table => {
+                let text = self.table.push(text);
+                self.out.write(text.as_bytes());
             }
+            Format::Json | Format::Csv | Format::Report => self.out.line(&text),
         }
     }
 
     fn error(&mut self, patient: Option<&str>, message: &str) {
         match self.format {
-            Format::Json => self.line(&error_line(patient, message)),
-            Format::Report => self.line(&format!(
+            Format::Json => self.line(error_line(patient, message)),
+            Format::Report => self.line(format!(
                 "{} · not read: {}\n",
-                refract::report::terminal_safe(patient.unwrap_or("?")),
-                refract::report::terminal_safe(message)
+                terminal::escape(patient.unwrap_or("?")),
+                terminal::escape(message)
             )),
             Format::Csv => {}
-            Format::Table => self.table.push_error(patient.unwrap_or("?"), message),
+            Format::Table => self.line(Table::error_row(patient.unwrap_or("?"), "-", message)),
         }
     }
 
-    fn finish(mut self) -> bool {
+    /// After the first chunk the table's widths are known and its rows stream.
+    fn end_of_chunk(&mut self) {
         if let Format::Table = self.format {
-            let _ = write!(self.out, "{}", self.table.render());
+            let text = self.table.settle();
+            self.out.write(text.as_bytes());
         }
-        self.out.flush().is_ok()
+    }
+
+    /// `false` when output failed (and was reported).
+    fn finish(mut self) -> bool {
+        self.end_of_chunk();
+        self.out.finish()
     }
 }
 
@@ -340,7 +359,7 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
     let files = match refract::definition_files(&definition_paths(&args.definitions)) {
         Ok(files) => files,
         Err(error) => {
-            eprintln!("error: cannot list definitions: {error}");
+            say(&format!("error: cannot list definitions: {error}"));
             return None;
         }
     };
@@ -351,14 +370,14 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
             Ok((checked, _warnings)) => definitions.push(checked),
             Err(diagnostics) => {
                 failed = true;
-                for report in diagnostics.reports() {
-                    eprintln!("{report:?}");
+                for shown in diagnostics.shown() {
+                    show(shown);
                 }
             }
         }
     }
     if definitions.is_empty() && !failed {
-        eprintln!("error: no definition files found");
+        say("error: no definition files found");
         return None;
     }
     definitions.sort_by(|a, b| a.id.cmp(&b.id));

@@ -4,6 +4,8 @@ mod check;
 mod cohort_check;
 mod eval;
 mod input;
+mod output;
+mod ties;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,16 +95,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
         Command::Synth(args) => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = refract::synth::write_cohort(args.patients, args.seed, &mut out)
-                .and_then(|()| std::io::Write::flush(&mut out));
-            match written {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("error: writing the cohort: {error}");
-                    ExitCode::from(1)
-                }
+            let mut out = output::Output::stdout(1 << 16);
+            let mut target = OutputWriter(&mut out);
+            // A failed write has ended `out`; finish() says whether it was a closed pipe.
+            let _ = refract::synth::write_cohort(args.patients, args.seed, &mut target);
+            if out.finish() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
     }
@@ -114,5 +114,24 @@ fn definition_paths(given: &[PathBuf]) -> Vec<PathBuf> {
         vec![refract::shipped_definitions()]
     } else {
         given.to_vec()
+    }
+}
+
+/// [`output::Output`] as an `io::Write` that fails once output has ended, so a writer
+/// stops at the first failure.
+struct OutputWriter<'a>(&'a mut output::Output);
+
+impl std::io::Write for OutputWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        if self.0.is_open() {
+            Ok(bytes.len())
+        } else {
+            Err(std::io::ErrorKind::WriteZero.into())
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

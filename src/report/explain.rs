@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 
 use crate::check::Checked;
+use crate::diagnostics::terminal::escape;
 use crate::eval::{CriterionResult, Decider, Missing, Outcome, Truth};
 use crate::timeline::Patient;
 
@@ -23,7 +24,7 @@ pub fn report_block(outcome: &Outcome, checked: &Checked, patient: &Patient) -> 
     let _ = write!(
         out,
         "{} · {} ({}): {}",
-        terminal_safe(&outcome.patient),
+        escape(&outcome.patient),
         outcome.definition,
         outcome.outcome,
         words(outcome.result)
@@ -60,7 +61,7 @@ fn criterion_block(out: &mut String, c: &CriterionResult, read: &[String], patie
         let _ = write!(out, " on {at}");
     }
     out.push('\n');
-    let _ = writeln!(out, "    why: {}", terminal_safe(&c.why));
+    let _ = writeln!(out, "    why: {}", escape(&c.why));
     if !c.evidence.is_empty() {
         out.push_str("    rests on:\n");
         for e in &c.evidence {
@@ -74,7 +75,7 @@ fn criterion_block(out: &mut String, c: &CriterionResult, read: &[String], patie
                         .iter()
                         .filter(|(name, _)| read.iter().any(|r| r == name))
                         .map(|(name, value)| {
-                            format!("{name} {}", terminal_safe(&crate::eval::show(value)))
+                            format!("{name} {}", escape(&crate::eval::show(value)))
                         })
                         .collect()
                 })
@@ -82,7 +83,7 @@ fn criterion_block(out: &mut String, c: &CriterionResult, read: &[String], patie
             let line = format!(
                 "      {}  {:<8} event {:<4} {}",
                 e.date,
-                terminal_safe(&e.kind),
+                escape(&e.kind),
                 e.event,
                 values.join(", ")
             );
@@ -110,10 +111,10 @@ fn decider_line(decider: &Decider) -> String {
             let kind = if kind.as_ref() == "tace" { "session" } else { kind.as_ref() };
             format!(
                 "{attribute} on the {} of {date} (event {event}), not recorded",
-                terminal_safe(kind)
+                escape(kind)
             )
         }
-        Missing::Event(what) => format!("not in the record: {}", terminal_safe(what)),
+        Missing::Event(what) => format!("not in the record: {}", escape(what)),
     };
     let conditions: Vec<String> = [("met", &decider.met_if), ("not met", &decider.not_met_if)]
         .into_iter()
@@ -124,21 +125,4 @@ fn decider_line(decider: &Decider) -> String {
         line.push_str(&conditions.join(", "));
     }
     line
-}
-
-/// Text for a terminal: control characters (an escape sequence in an id or a value) are
-/// written as `\u{…}` so they cannot move the cursor or change colours.
-pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        if ch.is_control() {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(ch));
-        } else {
-            out.push(ch);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }

@@ -7,6 +7,6 @@ mod json;
 mod table;
 
 pub use csv::{csv_columns, csv_header, csv_row};
-pub use explain::{report_block, terminal_safe};
+pub use explain::report_block;
 pub use json::{error_line, outcome_line, stopped_line};
 pub use table::Table;

@@ -1,6 +1,7 @@
 //! Source text → pest pairs → typed AST with spans, in one call.
 
 mod grammar;
+pub(crate) mod limits;
 mod lower;
 mod precedence;
 mod rule_names;
@@ -15,21 +16,22 @@ use crate::diagnostics::{Diagnostics, Problem};
 use crate::source::{SourceFile, Span};
 use grammar::{CriteriaParser, Rule};
 
-/// The largest definition file refract reads; a guideline fits in far less.
-pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+pub use limits::{MAX_DEPTH, MAX_GRAMMAR_DEPTH, MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
 
-/// How deeply parentheses and quantifiers may nest before the file is refused (the
-/// parser recurses, and a hostile file must not overflow the stack).
-pub const MAX_NESTING: usize = 64;
-
-/// The most `not`/`and`/`or`/`else` in one item: each is a level of the tree that checking
-/// and evaluation walk recursively. Guidelines need a handful.
-pub const MAX_OPERATORS: usize = 256;
+/// The stack parsing and lowering run on, whatever the caller's: the limits bound how
+/// deep they recurse, and this holds that depth with room to spare even in a debug build.
+pub(crate) const STACK_BYTES: usize = 32 << 20;
 
 /// Parse a definition file into its AST. All problems found are returned together.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Definition, Diagnostics> {
+    // A fresh stack of known size (as rustc does for its deep recursions), so a parse
+    // within the limits never depends on how much stack the caller has left.
+    stacker::grow(STACK_BYTES, || parse_here(source))
+}
+
+fn parse_here(source: &Arc<SourceFile>) -> Result<Definition, Diagnostics> {
     let mut diagnostics = Diagnostics::new(source.clone());
-    if let Some(problem) = too_large(&source.text) {
+    if let Some(problem) = limits::scan(&source.text) {
         diagnostics.problems.push(problem);
         return Err(diagnostics);
     }
@@ -51,100 +53,14 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Definition, Diagnostics> {
         ));
         return Err(diagnostics);
     };
+    if let Some(problem) = limits::tree_depth(file.clone()) {
+        diagnostics.problems.push(problem);
+        return Err(diagnostics);
+    }
     lower::file(file, source.clone()).map_err(|problems| {
         diagnostics.problems = problems;
         diagnostics
     })
-}
-
-/// A file too large or too deeply nested to parse safely.
-fn too_large(text: &str) -> Option<Problem> {
-    if text.len() > MAX_SOURCE_BYTES {
-        return Some(
-            Problem::error(
-                "refract::syntax::too_large",
-                format!(
-                    "the file is {} bytes; refract reads definitions up to {MAX_SOURCE_BYTES}",
-                    text.len()
-                ),
-                Span::new(0, 0),
-                "this file",
-            )
-            .with_help("split the definition, or check that this is the file you meant"),
-        );
-    }
-    // Brackets nest until closed; each `:` opens a body that lasts to the end of its item
-    // (the next line starting with `part`, `criterion` or `met`). Comments and quoted
-    // texts are skipped.
-    let (mut brackets, mut bodies, mut operators) = (0usize, 0usize, 0usize);
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if ["part", "criterion", "met"].iter().any(|kw| {
-            trimmed
-                .strip_prefix(kw)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace()))
-        }) {
-            bodies = 0;
-            operators = 0;
-        }
-        let code = code_of(line);
-        operators += code
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|word| matches!(*word, "not" | "and" | "or" | "else"))
-            .count();
-        if operators > MAX_OPERATORS {
-            return Some(
-                Problem::error(
-                    "refract::syntax::too_long",
-                    format!("an item uses more than {MAX_OPERATORS} `not`/`and`/`or`/`else`"),
-                    Span::new(offset, offset + line.trim_end().len()),
-                    "the limit is passed on this line",
-                )
-                .with_help("split the condition into named parts and combine their names"),
-            );
-        }
-        for c in code.chars() {
-            match c {
-                '(' | '[' => brackets += 1,
-                ')' | ']' => brackets = brackets.saturating_sub(1),
-                ':' => bodies += 1,
-                _ => continue,
-            }
-            if brackets + bodies > MAX_NESTING {
-                return Some(
-                    Problem::error(
-                        "refract::syntax::too_deep",
-                        format!("the file nests more than {MAX_NESTING} levels deep"),
-                        Span::new(offset, offset + line.trim_end().len()),
-                        "the limit is passed on this line",
-                    )
-                    .with_help("name the inner condition as a `part` and use its name"),
-                );
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// A line without its comment and quoted texts.
-fn code_of(line: &str) -> String {
-    let mut code = String::with_capacity(line.len());
-    let (mut in_string, mut previous) = (false, '\0');
-    for c in line.chars() {
-        match c {
-            '"' if previous != '\\' => in_string = !in_string,
-            '/' if !in_string && previous == '/' => {
-                code.pop();
-                break;
-            }
-            _ if !in_string => code.push(c),
-            _ => {}
-        }
-        previous = c;
-    }
-    code
 }
 
 /// A pest error as our diagnostic: where, what was expected in words, what was found.
@@ -164,6 +80,10 @@ fn syntax_problem(text: &str, error: pest::error::Error<Rule>) -> Problem {
             words.sort_unstable();
             words.dedup();
             words
+        }
+        // pest stops itself before its stack runs out (or its call budget does).
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            return limits::nested_at(start, "constructs");
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };

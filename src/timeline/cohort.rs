@@ -30,6 +30,9 @@ use crate::vocabulary::Vocabulary;
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// The largest whole-file (multi-line) patient, in bytes (64 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+/// How far past [`MAX_LINE_BYTES`] an overlong line is skipped to reach the next line;
+/// with no line break by then the input is not JSON Lines and reading stops (64 MiB).
+pub const MAX_SKIPPED_BYTES: usize = 64 * 1024 * 1024;
 
 /// A line as read: its 1-based number and its text, or why it has none.
 type Line = (usize, Result<String, TimelineError>);
@@ -159,45 +162,113 @@ impl<R: BufRead> CohortReader<R> {
         }
     }
 
-    /// Reads the rest of a multi-line object that starts with `first`.
-    /// `None` when it turned out to be JSON Lines (the lines are then pending).
+    /// Reads on from a first line that opens a JSON object and does not close it: one
+    /// patient spread over the whole input, or JSON Lines with a broken first line.
+    /// `None` when it is JSON Lines (the lines read are then pending).
+    ///
+    /// The JSON is read on, as one value, from the first line. If it is complete, or
+    /// breaks where the lines read since the first are not each a JSON object of their
+    /// own, the input is one patient (complete, or with an error at its place). Only when
+    /// it breaks after lines that are each a whole object of their own is it JSON Lines.
+    /// An object nested on a line of its own in a pretty-printed patient cannot fool
+    /// this: the patient is complete, or the lines around the object are fragments.
     fn read_document(&mut self, first_number: usize, first: String) -> Option<Record> {
-        let mut size = first.len() + 1;
-        let mut lines: Vec<(usize, String)> = vec![(first_number, first)];
-        while let Some((number, line)) = self.read_line() {
-            let text = match line {
-                Ok(text) => text,
-                Err(error) => {
-                    self.state = State::Done;
-                    return Some(Record::Failed(error));
-                }
+        let mut read = first.into_bytes();
+        read.push(b'\n');
+        let outcome = {
+            let head = std::io::Cursor::new(std::mem::take(&mut read));
+            let tee = Tee {
+                inner: std::io::Read::chain(head, &mut self.reader),
+                read: &mut read,
             };
-            if is_patient_line(&text) {
-                self.pending
-                    .extend(lines.into_iter().map(|(n, t)| (n, Ok(t))));
-                self.pending.push_back((number, Ok(text)));
-                self.state = State::Lines;
-                return None;
-            }
-            size += text.len() + 1;
-            if size > MAX_DOCUMENT_BYTES {
+            let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(tee));
+            serde::Deserialize::deserialize(&mut json).map(|IgnoredAny| ())
+        };
+        match outcome {
+            Err(error) if error.is_io() => {
                 self.state = State::Done;
-                let kind = Kind::DocumentTooLarge {
-                    limit: MAX_DOCUMENT_BYTES,
+                let kind = if read.len() > MAX_DOCUMENT_BYTES {
+                    Kind::DocumentTooLarge {
+                        limit: MAX_DOCUMENT_BYTES,
+                    }
+                } else {
+                    Kind::Io {
+                        message: error.to_string(),
+                    }
                 };
                 return Some(Record::Failed(TimelineError::new(kind, self.origin(None))));
             }
-            lines.push((number, text));
+            Err(error) if !error.is_eof() && error.line() > 1 => {
+                // The rest of the line where the JSON broke, to see the line whole.
+                if read.last() != Some(&b'\n') && !self.read_rest_of_line(&mut read) {
+                    return Some(self.too_large());
+                }
+                if lines_after_first_are_objects(&read, error.line()) {
+                    self.pend_lines(first_number, &read);
+                    self.state = State::Lines;
+                    return None;
+                }
+            }
+            _ => {}
         }
+        // One patient: the whole input is its text.
         self.state = State::Done;
-        // Leading blank lines are kept as empty lines so that serde_json's
-        // line numbers are the file's.
-        let mut document = "\n".repeat(first_number.saturating_sub(1));
-        for (_, text) in &lines {
-            document.push_str(text);
-            document.push('\n');
+        if std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut self.reader, MAX_DOCUMENT_BYTES as u64),
+            &mut read,
+        )
+        .is_err()
+            || read.len() > MAX_DOCUMENT_BYTES
+        {
+            return Some(self.too_large());
         }
-        Some(Record::Text(document, self.origin(None)))
+        let mut document = "\n".repeat(first_number.saturating_sub(1)).into_bytes();
+        document.append(&mut read);
+        match String::from_utf8(document) {
+            Ok(text) => Some(Record::Text(text, self.origin(None))),
+            Err(error) => {
+                let kind = Kind::NotUtf8 {
+                    offset: error.utf8_error().valid_up_to(),
+                };
+                Some(Record::Failed(TimelineError::new(kind, self.origin(None))))
+            }
+        }
+    }
+
+    /// The document is larger than [`MAX_DOCUMENT_BYTES`] (or could not be read to its
+    /// end): reading stops.
+    fn too_large(&mut self) -> Record {
+        self.state = State::Done;
+        let kind = Kind::DocumentTooLarge {
+            limit: MAX_DOCUMENT_BYTES,
+        };
+        Record::Failed(TimelineError::new(kind, self.origin(None)))
+    }
+
+    /// Appends the input up to and including the next line break; `false` past the
+    /// document limit.
+    fn read_rest_of_line(&mut self, read: &mut Vec<u8>) -> bool {
+        let limit = MAX_DOCUMENT_BYTES.saturating_sub(read.len()) as u64 + 1;
+        let mut rest = std::io::Read::take(&mut self.reader, limit);
+        rest.read_until(b'\n', read).is_ok() && read.len() <= MAX_DOCUMENT_BYTES
+    }
+
+    /// The lines of `read` (starting at line `first_number`) as pending JSON Lines lines.
+    fn pend_lines(&mut self, first_number: usize, read: &[u8]) {
+        let mut number = first_number;
+        for line in read.split_inclusive(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text = String::from_utf8(line.to_vec()).map_err(|error| {
+                let kind = Kind::NotUtf8 {
+                    offset: error.utf8_error().valid_up_to(),
+                };
+                TimelineError::new(kind, self.origin(Some(number)))
+            });
+            self.pending.push_back((number, text));
+            number += 1;
+        }
+        self.line_no = number - 1;
     }
 
     /// The next line, without its line ending; `None` at the end of input.
@@ -230,9 +301,16 @@ impl<R: BufRead> CohortReader<R> {
                 buf.pop();
             }
         } else if buf.len() > MAX_LINE_BYTES {
-            self.skip_rest_of_line();
-            let kind = Kind::LineTooLong {
-                limit: MAX_LINE_BYTES,
+            let kind = if self.skip_rest_of_line() {
+                Kind::LineTooLong {
+                    limit: MAX_LINE_BYTES,
+                }
+            } else {
+                // Not JSON Lines at all (or `/dev/zero`): reading on would never end.
+                self.state = State::Done;
+                Kind::NoLineBreak {
+                    limit: MAX_LINE_BYTES + MAX_SKIPPED_BYTES,
+                }
             };
             return Some((
                 number,
@@ -251,11 +329,13 @@ impl<R: BufRead> CohortReader<R> {
         Some((number, text))
     }
 
-    /// Discards input up to and including the next newline.
-    fn skip_rest_of_line(&mut self) {
+    /// Discards input up to and including the next newline; `false` when none comes
+    /// within [`MAX_SKIPPED_BYTES`].
+    fn skip_rest_of_line(&mut self) -> bool {
+        let mut skipped = 0usize;
         loop {
             let (consumed, done) = match self.reader.fill_buf() {
-                Ok([]) => return,
+                Ok([]) => return true,
                 Ok(buf) => match buf.iter().position(|&b| b == b'\n') {
                     Some(at) => (at + 1, true),
                     None => (buf.len(), false),
@@ -263,12 +343,16 @@ impl<R: BufRead> CohortReader<R> {
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => {
                     // The next read reports the failure.
-                    return;
+                    return true;
                 }
             };
             self.reader.consume(consumed);
+            skipped = skipped.saturating_add(consumed);
             if done {
-                return;
+                return true;
+            }
+            if skipped > MAX_SKIPPED_BYTES {
+                return false;
             }
         }
     }
@@ -280,12 +364,36 @@ fn opens_multi_line_object(line: &str) -> bool {
         && serde_json::from_str::<IgnoredAny>(line).is_err_and(|e| e.is_eof())
 }
 
-/// Whether `line` alone is a patient object (`{"id": …, "events": …}`),
-/// which a line inside a pretty-printed patient never is.
-fn is_patient_line(line: &str) -> bool {
-    let trimmed = line.trim();
-    trimmed.starts_with('{')
-        && trimmed.ends_with('}')
-        && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
-            .is_ok_and(|object| object.contains_key("id") && object.contains_key("events"))
+/// Whether each non-blank line of `read` after the first, up to line `last` (1-based in
+/// `read`), is a whole JSON object of its own, as in JSON Lines (and never in a
+/// pretty-printed patient, whose inner lines are fragments such as `"id": "P1",`).
+fn lines_after_first_are_objects(read: &[u8], last: usize) -> bool {
+    read.split(|&b| b == b'\n')
+        .take(last)
+        .skip(1)
+        .filter(|line| !line.trim_ascii().is_empty())
+        .all(|line| {
+            line.trim_ascii().starts_with(b"{")
+                && serde_json::from_slice::<IgnoredAny>(line).is_ok()
+        })
+}
+
+/// A reader that keeps a copy of everything read through it, so that what a JSON parser
+/// consumed (and read ahead) can be looked at again. It stops with an error past
+/// [`MAX_DOCUMENT_BYTES`].
+struct Tee<'a, R> {
+    inner: R,
+    read: &'a mut Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.len() > MAX_DOCUMENT_BYTES {
+            return Err(std::io::Error::other("the document is too large"));
+        }
+        let n = self.inner.read(buf)?;
+        self.read
+            .extend_from_slice(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
 }

@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
 
 use crate::date::DateError;
+use crate::diagnostics::{Excerpt, LineIndex, Shown};
 use crate::number::Decimal;
 
 /// Where a patient's text came from: a file name (`-` for standard input)
@@ -90,6 +89,12 @@ pub enum TimelineErrorKind {
         /// The text as written.
         text: String,
     },
+    /// A key given twice in one object: `"viable_percent": 600, "viable_percent": 60`.
+    #[error("the key {} is given twice in one object", quote(key))]
+    DuplicateKey {
+        /// The key.
+        key: String,
+    },
     /// A number outside its attribute's range: `"viable_percent": 140`.
     #[error("{}", out_of_range(value, *min, *max))]
     OutOfRange {
@@ -132,6 +137,12 @@ pub enum TimelineErrorKind {
     #[error("the line is longer than {} MiB", limit / (1024 * 1024))]
     LineTooLong {
         /// The limit in bytes.
+        limit: usize,
+    },
+    /// A line with no end in sight: no line break even well past the line limit.
+    #[error("no line break in the first {} MiB of the line; the rest of the input is not read", limit / (1024 * 1024))]
+    NoLineBreak {
+        /// How far the reader looked, in bytes.
         limit: usize,
     },
     /// A whole-file patient larger than the limit.
@@ -184,6 +195,17 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 impl TimelineErrorKind {
+    /// Whether this concerns one patient, and the patients after it are still read; the
+    /// alternative is an input that could not be read to its end.
+    pub fn is_patient_error(&self) -> bool {
+        !matches!(
+            self,
+            TimelineErrorKind::Io { .. }
+                | TimelineErrorKind::NoLineBreak { .. }
+                | TimelineErrorKind::DocumentTooLarge { .. }
+        )
+    }
+
     /// The diagnostic code's last part (`invalid_date`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -193,12 +215,14 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { .. } => "wrong_type",
             TimelineErrorKind::InvalidDate { .. } => "invalid_date",
             TimelineErrorKind::InvalidTime { .. } => "invalid_time",
+            TimelineErrorKind::DuplicateKey { .. } => "duplicate_key",
             TimelineErrorKind::OutOfRange { .. } => "out_of_range",
             TimelineErrorKind::NotInteger { .. } => "not_integer",
             TimelineErrorKind::UnknownCategory { .. } => "unknown_category",
             TimelineErrorKind::Unrepresentable { .. } => "unrepresentable_number",
             TimelineErrorKind::TooManyEvents { .. } => "too_many_events",
             TimelineErrorKind::LineTooLong { .. } => "line_too_long",
+            TimelineErrorKind::NoLineBreak { .. } => "no_line_break",
             TimelineErrorKind::DocumentTooLarge { .. } => "document_too_large",
             TimelineErrorKind::NotUtf8 { .. } => "not_utf8",
             TimelineErrorKind::Io { .. } => "io",
@@ -214,6 +238,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { expected, .. } => format!("write {expected} here, or leave the key out (or null) when the value is unknown"),
             TimelineErrorKind::InvalidDate { .. } => "write a real calendar date as YYYY-MM-DD, between 1800-01-01 and 2200-12-31".to_owned(),
             TimelineErrorKind::InvalidTime { .. } => r#"write the time on a 24-hour clock with two digits each, e.g. "08:30", or leave `time` out"#.to_owned(),
+            TimelineErrorKind::DuplicateKey { key } => format!("keep one {}: JSON leaves a repeated key's meaning to whoever reads it, and refract does not guess", quote(key)),
             TimelineErrorKind::OutOfRange { .. } => "check the value and its unit; leave the key out (or null) when the value is unknown".to_owned(),
             TimelineErrorKind::NotInteger { .. } => "this attribute counts or scores something: write a whole number".to_owned(),
             TimelineErrorKind::UnknownCategory { value, allowed } => {
@@ -225,6 +250,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::Unrepresentable { .. } => "round the number to at most 18 decimal places and 30 significant digits".to_owned(),
             TimelineErrorKind::TooManyEvents { .. } => "check that the events of several patients were not merged into one".to_owned(),
             TimelineErrorKind::LineTooLong { .. } => "write one patient per line; a line this long is usually a file that is not JSON Lines".to_owned(),
+            TimelineErrorKind::NoLineBreak { .. } => "give refract a JSON Lines cohort (one patient per line) or one patient's JSON object".to_owned(),
             TimelineErrorKind::DocumentTooLarge { .. } => "write a large cohort as JSON Lines, one patient per line".to_owned(),
             TimelineErrorKind::NotUtf8 { .. } => "save the file as UTF-8".to_owned(),
             TimelineErrorKind::Io { .. } => "check that the file exists and is readable".to_owned(),
@@ -239,6 +265,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::WrongType { expected, .. } => format!("expected {expected}"),
             TimelineErrorKind::InvalidDate { reason, .. } => reason.to_string(),
             TimelineErrorKind::InvalidTime { .. } => "not HH:MM".to_owned(),
+            TimelineErrorKind::DuplicateKey { .. } => "given again here".to_owned(),
             TimelineErrorKind::OutOfRange { value, min, max } => out_of_range(value, *min, *max),
             TimelineErrorKind::UnknownCategory { .. } => "unknown value".to_owned(),
             _ => "here".to_owned(),
@@ -259,7 +286,7 @@ struct Details {
     origin: Origin,
     patient_id: Option<String>,
     path: Option<String>,
-    snippet: Option<Snippet>,
+    excerpt: Option<Excerpt>,
     span: Option<SourceSpan>,
 }
 
@@ -272,7 +299,7 @@ impl TimelineError {
                 origin,
                 patient_id: None,
                 path: None,
-                snippet: None,
+                excerpt: None,
                 span: None,
             }),
         }
@@ -313,26 +340,28 @@ impl TimelineError {
         self
     }
 
-    /// Attaches the text so miette can show it, with `span` underlined.
-    /// `first_line` is the file line the text starts on.
+    /// Keeps the lines of `text` around `span` so miette can show them, with `span`
+    /// underlined. `first_line` is the file line the text starts on. Only an excerpt is
+    /// kept (a few hundred bytes, however long the line), so a list of errors stays small.
     pub(crate) fn with_source(
         mut self,
         text: &str,
         first_line: usize,
         span: Option<SourceSpan>,
     ) -> TimelineError {
-        // A copy of a huge line in every error would make a list of errors
-        // cost gigabytes; past this size the message alone must do.
-        const MAX_ATTACHED: usize = 1024 * 1024;
-        if text.len() <= MAX_ATTACHED {
-            self.inner.snippet = Some(Snippet {
-                name: self.inner.origin.file.clone(),
-                text: text.to_owned(),
-                first_line,
-            });
-        }
+        self.inner.excerpt = span.map(|span| {
+            let range = (span.offset(), span.offset() + span.len());
+            let index = LineIndex::new(text);
+            let base = first_line.saturating_sub(1);
+            Excerpt::new(&self.inner.origin.file, text, &index, range, base)
+        });
         self.inner.span = span;
         self
+    }
+
+    /// The error as refract shows it on a terminal: texts escaped, the excerpt attached.
+    pub fn shown(&self) -> Shown {
+        Shown::new(self, self.inner.excerpt.clone())
     }
 }
 
@@ -361,46 +390,14 @@ impl Diagnostic for TimelineError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.inner.snippet.as_ref().map(|s| s as &dyn SourceCode)
+        self.inner.excerpt.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.inner.span?;
-        self.inner.snippet.as_ref()?;
+        let span = self.inner.excerpt.as_ref()?.label();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.inner.kind.label()),
             span,
         ))))
-    }
-}
-
-/// A line (or file) of input that reports file line numbers, so a snippet
-/// cut from line 7 of a cohort is shown as line 7, not line 1.
-#[derive(Clone, Debug)]
-struct Snippet {
-    name: String,
-    text: String,
-    first_line: usize,
-}
-
-impl SourceCode for Snippet {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            // miette counts lines from 0.
-            inner.line() + self.first_line.saturating_sub(1),
-            inner.column(),
-            inner.line_count(),
-        )))
     }
 }

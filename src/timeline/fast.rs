@@ -1,6 +1,6 @@
 //! The reader's fast path: a well-formed patient read straight into events, without first
 //! building a generic JSON tree. It only ever accepts; anything it is not sure of (an
-//! invalid value, a duplicate key, an escaped date or kind, a wrong type) makes it give up, and
+//! invalid value, a key given twice anywhere, an escaped date or kind, a wrong type) makes it give up, and
 //! the checked path in [`load`](super::load) reads the text again and says what is wrong.
 //! So every message comes from one place, and a test holds the two paths to the same
 //! patients.
@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::load::{typed, untyped, MAX_EVENTS};
 use super::locate::At;
+use super::strict::StrictValue;
 use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
@@ -66,6 +67,8 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
         let mut id: Option<String> = None;
         let mut facts: Option<serde_json::Map<String, serde_json::Value>> = None;
         let mut events: Option<Vec<Event>> = None;
+        // Keys other than these three, to notice one given twice.
+        let mut others: Vec<Cow<'de, str>> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "id" if id.is_none() => match map.next_value::<Option<String>>()? {
@@ -73,7 +76,7 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
                     _ => return Err(give_up()),
                 },
                 // Read as the checked path reads it: a JSON value that must be an object.
-                "facts" if facts.is_none() => match map.next_value::<serde_json::Value>()? {
+                "facts" if facts.is_none() => match map.next_value_seed(StrictValue)? {
                     serde_json::Value::Null => facts = Some(serde_json::Map::new()),
                     serde_json::Value::Object(object) => facts = Some(object),
                     _ => return Err(give_up()),
@@ -83,8 +86,12 @@ impl<'de> Visitor<'de> for PatientSeed<'_> {
                 }
                 "id" | "facts" | "events" => return Err(give_up()),
                 _ => {
+                    if others.contains(&key) {
+                        return Err(give_up());
+                    }
                     // Not used, but read as the checked path reads it (escapes, depth).
-                    map.next_value::<serde_json::Value>()?;
+                    map.next_value_seed(StrictValue)?;
+                    others.push(key);
                 }
             }
         }
@@ -307,7 +314,7 @@ fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
         // Lists, objects and escaped strings are rare: the checked conversion takes them,
         // as long as they nest well within the depth the checked path allows the whole line.
         (b'[' | b'{' | b'"', _) if nesting(text) <= MAX_NESTING => {
-            let json: serde_json::Value = serde_json::from_str(text).ok()?;
+            let json = super::strict::from_str(text)?;
             match ty {
                 Some(ty) => typed(json, ty, &At::Root).ok(),
                 None => untyped(json, &At::Root).ok(),

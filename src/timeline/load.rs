@@ -4,7 +4,7 @@ use miette::SourceSpan;
 use serde_json::{Map, Value as Json};
 
 use super::error::{quote, Origin, TimelineError, TimelineErrorKind as Kind};
-use super::locate::{locate, At, Path};
+use super::locate::{first_duplicate, locate, At, Path};
 use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
@@ -33,8 +33,22 @@ pub(super) fn checked_patient(
     vocab: &Vocabulary,
 ) -> Result<Patient, TimelineError> {
     let first_line = origin.line.unwrap_or(1);
-    let json: Json =
-        serde_json::from_str(text).map_err(|e| syntax_error(text, origin, first_line, &e))?;
+    let json: Json = serde_json::from_str(text).map_err(|e| {
+        syntax_error(text, origin, first_line, &e).with_patient_id(id_before_break(text))
+    })?;
+    // serde_json keeps the last of a repeated key: refuse the patient instead.
+    if let Some(duplicate) = first_duplicate(text) {
+        let id = json
+            .get("id")
+            .and_then(Json::as_str)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
+        let kind = Kind::DuplicateKey { key: duplicate.key };
+        return Err(TimelineError::new(kind, origin.clone())
+            .with_patient_id(id)
+            .with_source(text, first_line, Some(SourceSpan::from(duplicate.at)))
+            .with_path(duplicate.path.to_string()));
+    }
     let mut id = None;
     patient(json, origin, vocab, &mut id).map_err(|fail| {
         let span = locate(text, fail.span_path.as_ref().unwrap_or(&fail.path))
@@ -326,6 +340,39 @@ pub(super) fn typed(json: Json, ty: AttrType, path: &At<'_>) -> Result<Value, Fa
         }
         (ty, other) => Err(wrong_type(&ty.describe(), &other, path)),
     }
+}
+
+/// The `id` of a patient whose JSON breaks further on: the string value of the first
+/// top-level `"id"`, when it is read whole before the break. The id is taken all the
+/// same, so the same id later in the cohort is a duplicate.
+fn id_before_break(text: &str) -> Option<String> {
+    struct Capture<'a>(&'a mut Option<String>);
+
+    impl<'de> serde::de::Visitor<'de> for Capture<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a patient object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "id" && self.0.is_none() {
+                    if let Json::String(id) = map.next_value::<Json>()? {
+                        *self.0 = Some(id).filter(|id| !id.is_empty());
+                    }
+                    return Ok(());
+                }
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut id = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let _ = serde::Deserializer::deserialize_map(&mut deserializer, Capture(&mut id));
+    id
 }
 
 /// A syntax error with its position as a byte span the caret can point at.

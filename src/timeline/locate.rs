@@ -5,6 +5,7 @@
 //! The scanner only runs on text that serde_json has already accepted, and
 //! any surprise makes it give up (`None`): a missing caret, never a panic.
 
+use std::collections::HashSet;
 use std::fmt;
 
 /// One step of a JSON path.
@@ -231,6 +232,99 @@ impl Scanner<'_> {
                 _ => {}
             }
             self.pos += 1;
+        }
+    }
+}
+
+/// A key given twice in one object: the path to it, and where its second occurrence is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Duplicate {
+    /// The path from the patient down to the repeated key (its last step).
+    pub(crate) path: Path,
+    /// The key as JSON reads it (escapes undone: `"a"` and `"\u0061"` are one key).
+    pub(crate) key: String,
+    /// The byte range `(start, length)` of the second occurrence.
+    pub(crate) at: (usize, usize),
+}
+
+/// The first key given twice in an object anywhere in the JSON `text` (which serde_json
+/// has accepted). serde_json keeps the last of them without a word, so
+/// `"viable_percent": 600, "viable_percent": 60` would pass as 60. The text is scanned
+/// once, with a stack of its own; any surprise gives up (`None`).
+pub(crate) fn first_duplicate(text: &str) -> Option<Duplicate> {
+    enum Frame {
+        Object {
+            keys: HashSet<String>,
+            key: Option<String>,
+            expect_key: bool,
+        },
+        Array {
+            index: usize,
+        },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut scan = Scanner { text, pos: 0 };
+    loop {
+        scan.skip_space();
+        match scan.peek() {
+            None => return None,
+            Some(b'{') => {
+                scan.pos += 1;
+                stack.push(Frame::Object {
+                    keys: HashSet::new(),
+                    key: None,
+                    expect_key: true,
+                });
+            }
+            Some(b'[') => {
+                scan.pos += 1;
+                stack.push(Frame::Array { index: 0 });
+            }
+            Some(b'}' | b']') => {
+                scan.pos += 1;
+                stack.pop();
+            }
+            Some(b',') => {
+                scan.pos += 1;
+                match stack.last_mut() {
+                    Some(Frame::Object { expect_key, .. }) => *expect_key = true,
+                    Some(Frame::Array { index }) => *index += 1,
+                    None => return None,
+                }
+            }
+            Some(b':') => scan.pos += 1,
+            Some(b'"') => {
+                let start = scan.pos;
+                scan.skip_string()?;
+                let Some(Frame::Object {
+                    keys,
+                    key,
+                    expect_key: expect @ true,
+                }) = stack.last_mut()
+                else {
+                    continue;
+                };
+                *expect = false;
+                let name: String = serde_json::from_str(text.get(start..scan.pos)?).ok()?;
+                if keys.contains(&name) {
+                    *key = Some(name.clone());
+                    let path = stack
+                        .iter()
+                        .map(|frame| match frame {
+                            Frame::Object { key, .. } => Seg::Key(key.clone().unwrap_or_default()),
+                            Frame::Array { index } => Seg::Index(*index),
+                        })
+                        .collect();
+                    return Some(Duplicate {
+                        path: Path(path),
+                        key: name,
+                        at: (start, scan.pos - start),
+                    });
+                }
+                keys.insert(name.clone());
+                *key = Some(name);
+            }
+            Some(_) => scan.skip_value()?,
         }
     }
 }

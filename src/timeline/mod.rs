@@ -25,8 +25,11 @@ mod fast;
 pub mod load;
 mod locate;
 pub mod order;
+mod strict;
 
-pub use cohort::{read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use cohort::{
+    read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_SKIPPED_BYTES,
+};
 pub use error::{Origin, TimelineError, TimelineErrorKind};
 pub use load::{parse_patient, MAX_EVENTS};
 pub use order::sort_events;

@@ -63,7 +63,14 @@ pub fn event() -> impl Strategy<Value = String> {
     );
     (time, kind, attrs).prop_map(|(time, kind, attrs)| {
         let mut object = format!(r#"{time},"kind":"{kind}""#);
+        // A key given twice makes the patient unreadable: each attribute once.
+        let mut seen = Vec::new();
         for attr in attrs {
+            let key = attr.split(':').next().unwrap_or("").to_string();
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
             object.push(',');
             object.push_str(&attr);
         }

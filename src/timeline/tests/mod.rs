@@ -6,6 +6,9 @@ use super::locate::{locate, At};
 use super::*;
 use crate::vocabulary::Vocabulary;
 
+mod containers;
+mod duplicates;
+
 fn vocab() -> Vocabulary {
     Vocabulary::builtin()
 }
@@ -264,7 +267,10 @@ fn syntax_errors_carry_position_and_span() {
         "refract::timeline::json_syntax"
     );
     assert_eq!(e.span().unwrap().offset(), 12);
-    assert_eq!(e.patient_id(), None);
+    // The id is read whole before the break: it is taken all the same.
+    assert_eq!(e.patient_id(), Some("P1"));
+    assert_eq!(error(r#"{"events": [], "id": "P1"#).patient_id(), None);
+    assert_eq!(error(r#"{"events": [}, "id": "P1"}"#).patient_id(), None);
     assert!(render(&e).contains("[cohort.jsonl:7:13]"), "{}", render(&e));
     let pretty = "{\n  \"id\": \"P1\",\n  \"events\": [,]\n}\n";
     let e = parse_patient(pretty, &Origin::new("p.json", None), &vocab()).unwrap_err();
@@ -324,41 +330,6 @@ fn line_endings_bom_and_empty_input() {
     assert_eq!(summary(&items), ["A@Some(1)", "B@Some(3)"]);
     assert!(cohort("").is_empty());
     assert!(cohort("\n \n\t\n").is_empty());
-}
-
-#[test]
-fn a_pretty_printed_single_patient() {
-    let text = "\n\n{\n  \"id\": \"P1\",\n  \"events\": [\n    {\"date\": \"2021-01-04\", \"kind\": \"lab\"}\n  ]\n}\n";
-    assert_eq!(summary(&cohort(text)), ["P1@None"]);
-    let bad = text.replace("2021-01-04", "2021-01-32");
-    let items = cohort(&bad);
-    let [Err(e)] = items.as_slice() else {
-        panic!("{items:?}")
-    };
-    assert_eq!(
-        e.to_string(),
-        r#"cohort.jsonl: events[0].date: "2021-01-32" is not a valid date (January 2021 has 31 days)"#
-    );
-    assert!(render(e).contains("[cohort.jsonl:6:"), "{}", render(e));
-    let broken = text.replace("\"P1\",", "\"P1\"");
-    let items = cohort(&broken);
-    let [Err(e)] = items.as_slice() else {
-        panic!("{items:?}")
-    };
-    assert!(
-        e.to_string()
-            .starts_with("cohort.jsonl: invalid JSON at line 5, column 3: "),
-        "{e}"
-    );
-}
-
-#[test]
-fn a_truncated_first_line_falls_back_to_json_lines() {
-    let text =
-        "{\"id\":\"A\",\"events\":[\n{\"id\":\"B\",\"events\":[]}\n{\"id\":\"C\",\"events\":[]}\n";
-    let items = cohort(text);
-    assert_eq!(summary(&items)[1..], ["B@Some(2)", "C@Some(3)"]);
-    assert!(summary(&items)[0].starts_with("error: cohort.jsonl line 1: invalid JSON at column 20: the line ends before the JSON is complete (EOF while parsing a list)"), "{:?}", summary(&items));
 }
 
 #[test]
@@ -449,7 +420,7 @@ fn garbage_never_panics() {
 }
 
 /// The fast path gives up or agrees with the checked path: never a different patient.
-fn fast_agrees(text: &str) -> bool {
+pub(super) fn fast_agrees(text: &str) -> bool {
     let origin = Origin::new("p.jsonl", Some(3));
     let checked = load::checked_patient(text, &origin, &vocab());
     match fast::patient(text, Some(3), &vocab()) {
@@ -489,8 +460,12 @@ fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
         r#"{"id":"P"}"#,
         r#"{"id":"P","events":[]} x"#,
         r#"[]"#,
-        // The last of a repeated key counts, even when it is null.
+        // A repeated key, even when one of them is null, wherever it is.
         r#"{"id":"P","events":[{"date":"2021-01-01","kind":"status","ecog":4,"ecog":null}]}"#,
+        r#"{"id":"P","x":1,"x":1,"events":[]}"#,
+        r#"{"id":"P","facts":{"a":{"b":1,"b":1}},"events":[]}"#,
+        r#"{"id":"P","z":[{"q":1,"q":2}],"events":[]}"#,
+        r#"{"id":"P","events":[{"date":"2021-01-01","kind":"lab","o":{"k":1,"k":2}}]}"#,
         // What serde_json's tree reads as a number.
         r#"{"$serde_json::private::Number":"1","id":"P","events":[]}"#,
         r#"{"id":"P","facts":{"$serde_json::private::Number":"1"},"events":[]}"#,

@@ -1,10 +1,17 @@
 //! Shared error plumbing: one diagnostic type with a code, a labelled span and a help,
 //! rendered by miette, and a list of them about one file.
 
+mod excerpt;
+mod shown;
+pub mod terminal;
+
 use std::fmt;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, Severity};
+
+pub use excerpt::{Excerpt, LineIndex};
+pub use shown::Shown;
 
 use crate::source::{SourceFile, Span};
 
@@ -88,14 +95,25 @@ impl Diagnostics {
         self.problems.iter().any(Problem::is_error)
     }
 
-    /// Each problem as its own miette report, with the file's text attached.
-    pub fn reports(&self) -> Vec<miette::Report> {
+    /// Each problem as it is shown: escaped, with an excerpt of the file around its label.
+    /// The file's lines are indexed once for all of them.
+    pub fn shown(&self) -> Vec<Shown> {
+        let index = LineIndex::new(&self.source.text);
         self.problems
             .iter()
             .map(|problem| {
-                miette::Report::new(problem.clone()).with_source_code(self.source.named_source())
+                let excerpt = problem.label.as_ref().map(|(span, _)| {
+                    let span = (span.start, span.end);
+                    Excerpt::new(&self.source.name, &self.source.text, &index, span, 0)
+                });
+                Shown::new(problem, excerpt)
             })
             .collect()
+    }
+
+    /// Each problem as its own miette report (see [`Diagnostics::shown`]).
+    pub fn reports(&self) -> Vec<miette::Report> {
+        self.shown().into_iter().map(Shown::into_report).collect()
     }
 
     /// All problems rendered as plain text (no colour), `width` columns wide.
