@@ -127,6 +127,31 @@ pub fn definition_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Definitions that share an id (results are keyed by it, so two would be mixed up): an
+/// error at each later one's `definition` line, naming the file that has it first.
+pub fn duplicate_ids(definitions: &[&check::Checked]) -> Vec<diagnostics::Diagnostics> {
+    let mut first: std::collections::HashMap<&str, &check::Checked> = Default::default();
+    let mut found = Vec::new();
+    for definition in definitions {
+        let Some(earlier) = first.get(definition.id.as_str()) else {
+            first.insert(&definition.id, definition);
+            continue;
+        };
+        let mut diagnostics = diagnostics::Diagnostics::new(definition.source.clone());
+        diagnostics.problems.push(
+            diagnostics::Problem::error(
+                "refract::check::duplicate_definition",
+                format!("definition `{}` is also defined in {}", definition.id, earlier.source.name),
+                definition.id_span,
+                "the same id as another file of this run",
+            )
+            .with_help("results are named by the definition id, so each file needs its own: give a revision an id of its own (e.g. `my-society-2026`)"),
+        );
+        found.push(diagnostics);
+    }
+    found
+}
+
 /// The folder of definitions that ships with refract.
 pub fn shipped_definitions() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions")

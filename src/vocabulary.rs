@@ -182,7 +182,25 @@ const BUILTIN: &[AttrSpec] = &[
     attr("status", "diffuse_arteriovenous_shunt", Bool, "diffuse arteriovenous shunt"),
 ];
 
+/// The values the contract lists for free-text attributes. Other values are allowed (the
+/// lists end with "…"), but a definition that compares with a value not listed is most
+/// often misspelt (`deb-TACE`), so the checker warns.
+const LISTED: &[(&str, &[&str])] = &[
+    ("technique", &["cTACE", "DEB-TACE", "TAE", "B-TACE"]),
+    ("modality", &["CT", "MRI", "CEUS", "US"]),
+    ("test", &["AFP", "PIVKA-II", "AST", "ALT", "bilirubin", "albumin"]),
+    ("unit", &["ng/mL", "mAU/mL", "U/L", "umol/L", "g/L", "mg/dL", "g/dL"]),
+];
+
 impl Vocabulary {
+    /// The values the contract lists for a free-text attribute, if it lists any.
+    pub fn listed_values(&self, name: &str) -> Option<&'static [&'static str]> {
+        LISTED
+            .iter()
+            .find(|(attribute, _)| *attribute == name)
+            .map(|(_, values)| *values)
+    }
+
     /// The vocabulary of the timeline format, version 1.
     pub fn builtin() -> Vocabulary {
         let by_kind = KINDS

@@ -118,40 +118,40 @@ fn unknown_propagates_through_not_and_or() {
 
 #[test]
 fn quantifiers_follow_kleene_over_their_elements() {
-    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":1},{"date":"2021-02-01","kind":"imaging"},{"date":"2021-03-01","kind":"imaging","ecog":3}"#;
-    assert_eq!(result("any imaging shows ecog > 2", scans).0, Met);
-    assert_eq!(result("every imaging shows ecog > 2", scans).0, NotMet);
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","tumor_count":1},{"date":"2021-02-01","kind":"imaging"},{"date":"2021-03-01","kind":"imaging","tumor_count":3}"#;
+    assert_eq!(result("any imaging shows tumor_count > 2", scans).0, Met);
+    assert_eq!(result("every imaging shows tumor_count > 2", scans).0, NotMet);
     assert_eq!(
-        result("every imaging shows ecog >= 1", scans).0,
+        result("every imaging shows tumor_count >= 1", scans).0,
         Unknown,
         "the middle scan could be 0"
     );
     assert_eq!(
-        result("no imaging shows ecog > 4", scans).0,
+        result("no imaging shows tumor_count > 4", scans).0,
         Unknown,
         "the middle scan could be 5"
     );
-    assert_eq!(result("at least 2 imaging shows ecog >= 1", scans).0, Met);
+    assert_eq!(result("at least 2 imaging shows tumor_count >= 1", scans).0, Met);
     assert_eq!(
-        result("at least 3 imaging shows ecog >= 1", scans).0,
+        result("at least 3 imaging shows tumor_count >= 1", scans).0,
         Unknown
     );
-    assert_eq!(result("at most 1 imaging shows ecog > 2", scans).0, Unknown);
-    assert_eq!(result("any imaging shows ecog > 5", scans).0, Unknown);
-    assert_eq!(result("any imaging where ecog > 5", scans).0, Unknown);
+    assert_eq!(result("at most 1 imaging shows tumor_count > 2", scans).0, Unknown);
+    assert_eq!(result("any imaging shows tumor_count > 5", scans).0, Unknown);
+    assert_eq!(result("any imaging where tumor_count > 5", scans).0, Unknown);
 }
 
 #[test]
 fn met_at_the_event_that_completes_it() {
-    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":3},{"date":"2021-02-01","kind":"imaging","ecog":3},{"date":"2021-03-01","kind":"imaging","ecog":3}"#;
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","tumor_count":3},{"date":"2021-02-01","kind":"imaging","tumor_count":3},{"date":"2021-03-01","kind":"imaging","tumor_count":3}"#;
     assert_eq!(
-        result("at least 2 imaging shows ecog > 2", scans)
+        result("at least 2 imaging shows tumor_count > 2", scans)
             .1
             .as_deref(),
         Some("2021-02-01")
     );
     assert_eq!(
-        result("any imaging shows ecog > 2", scans).1.as_deref(),
+        result("any imaging shows tumor_count > 2", scans).1.as_deref(),
         Some("2021-01-01")
     );
 }
@@ -405,8 +405,8 @@ fn a_window_on_an_uncertain_anchor_is_unknown_not_empty() {
 
 #[test]
 fn no_is_met_at_the_last_event_examined() {
-    let scans = r#"{"date":"2021-01-01","kind":"imaging","ecog":1},{"date":"2021-03-01","kind":"imaging","ecog":2}"#;
-    let (truth, at, _) = result("no imaging shows ecog > 2", scans);
+    let scans = r#"{"date":"2021-01-01","kind":"imaging","tumor_count":1},{"date":"2021-03-01","kind":"imaging","tumor_count":2}"#;
+    let (truth, at, _) = result("no imaging shows tumor_count > 2", scans);
     assert_eq!((truth, at.as_deref()), (Met, Some("2021-03-01")));
 }
 

@@ -136,6 +136,7 @@ pub fn check_definition(
             }
         }
     }
+    super::wording::check(definition, problems);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -147,7 +148,15 @@ pub fn check_definition(
         let PartState::Done(body, ty) = part.state else {
             return Err(diagnostics);
         };
+        let quoted = part.ast.description.as_ref().map(|d| super::wording::placeholders(&d.node));
+        let quoted_params = part
+            .ast
+            .params
+            .iter()
+            .map(|p| quoted.as_ref().is_some_and(|q| q.iter().any(|(name, _)| *name == p.node)))
+            .collect();
         parts.push(CheckedPart {
+            quoted_params,
             name: part.ast.name.node.clone(),
             description: part.ast.description.as_ref().map(|d| d.node.clone()),
             label: part.ast.name.node.replace('_', " "),
@@ -187,6 +196,7 @@ pub fn check_definition(
     let mut checked = Checked {
         source: definition.source.clone(),
         id: definition.id.node.clone(),
+        id_span: definition.id.span,
         outcome,
         title: definition.title.as_ref().map(|t| t.node.clone()),
         parts,

@@ -6,6 +6,7 @@ pub mod ir;
 mod items;
 mod reads;
 mod resolve;
+mod wording;
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub struct Checked {
     pub source: Arc<SourceFile>,
     /// `definition ID`
     pub id: String,
+    /// Where the id is written.
+    pub id_span: crate::source::Span,
     /// `outcome NAME`
     pub outcome: String,
     /// Title, society, year and citation, for reports.
@@ -57,6 +60,8 @@ pub struct CheckedPart {
     pub reads_caller_it: bool,
     /// Whether each parameter is a value (`test is M`) rather than an event.
     pub value_params: Vec<bool>,
+    /// Whether the description quotes each parameter as `{NAME}` (an event: its date).
+    pub quoted_params: Vec<bool>,
     /// Its body.
     pub body: Node,
     /// What it stands for.

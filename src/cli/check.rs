@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let mut out = Output::stdout(1 << 16);
     let mut failed = false;
+    let mut loaded = Vec::new();
     for file in &files {
         // A closed pipe (`| head`) has all it wants: stop.
         if !out.is_open() {
@@ -33,20 +34,33 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         let diagnostics = match refract::load_definition(file, &vocabulary) {
             Ok((checked, warnings)) => {
+                let counted = counts(&warnings);
                 let line = format!(
-                    "{}: ok ({}, {} criteria)",
+                    "{}: ok{}{} ({}, {} criteria)",
                     file.display(),
+                    if counted.is_empty() { "" } else { ", " },
+                    counted,
                     checked.id,
                     checked.criteria.len()
                 );
+                loaded.push(checked);
                 out.line(&terminal::escape(&line));
                 warnings
             }
             Err(diagnostics) => {
                 failed = true;
+                let line = format!("{}: {}", file.display(), counts(&diagnostics));
+                out.line(&terminal::escape(&line));
                 diagnostics
             }
         };
+        for shown in diagnostics.shown() {
+            show(shown);
+        }
+    }
+    let all: Vec<&refract::check::Checked> = loaded.iter().collect();
+    for diagnostics in refract::duplicate_ids(&all) {
+        failed = true;
         for shown in diagnostics.shown() {
             show(shown);
         }
@@ -60,5 +74,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// "2 errors, 1 warning": how many of each a file has (nothing when none).
+fn counts(diagnostics: &refract::diagnostics::Diagnostics) -> String {
+    let errors = diagnostics.problems.iter().filter(|p| p.is_error()).count();
+    let warnings = diagnostics.problems.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => String::new(),
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
 }

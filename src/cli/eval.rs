@@ -376,6 +376,13 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
             }
         }
     }
+    let all: Vec<&Checked> = definitions.iter().collect();
+    for diagnostics in refract::duplicate_ids(&all) {
+        failed = true;
+        for shown in diagnostics.shown() {
+            show(shown);
+        }
+    }
     if definitions.is_empty() && !failed {
         say("error: no definition files found");
         return None;

@@ -483,6 +483,12 @@ impl<'a> Context<'a> {
             } else {
                 match self.event(arg) {
                     Found::At(position, _, since) => {
+                        let name = part.param_names.get(index);
+                        if let (Some(name), Some(true), Some(date)) =
+                            (name, part.quoted_params.get(index), self.date_at(position))
+                        {
+                            quoted.push((name.as_str(), Cow::Owned(Value::Text(date.to_string()))));
+                        }
                         anchor.get_or_insert(position);
                         Bound::Event(Found::At(position, None, since))
                     }

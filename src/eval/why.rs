@@ -315,18 +315,28 @@ fn render_part<'a>(
         out.push_str(&part.label);
         return;
     };
-    if quoted.is_empty() {
+    let quotes_event = part.quoted_params.iter().any(|&q| q);
+    if quoted.is_empty() && !quotes_event {
         out.push_str(text);
     } else {
-        let text = quoted.iter().fold(text.clone(), |text, (name, value)| {
+        let mut text = quoted.iter().fold(text.clone(), |text, (name, value)| {
             text.replace(&format!("{{{name}}}"), &show(value))
         });
+        // An event that does not exist (no next session) has no date to place.
+        for (name, _) in part.param_names.iter().zip(&part.quoted_params).filter(|(_, &q)| q) {
+            text = text.replace(&format!("{{{name}}}"), "none");
+        }
         out.push_str(&text);
+    }
+    // A description that places an event's date itself (`{S}`) needs no more.
+    if quotes_event {
+        return;
     }
     match anchor.and_then(|p| view.patient.events.get(p).map(|e| (p, e))) {
         Some((position, event)) if event.is_procedure() => {
-            out.push_str(" of ");
+            out.push_str(" (session of ");
             view.date_into(out, position);
+            out.push(')');
         }
         Some((position, _)) => {
             out.push_str(" (");

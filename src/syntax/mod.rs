@@ -1,6 +1,7 @@
 //! Source text → pest pairs → typed AST with spans, in one call.
 
 mod grammar;
+mod teach;
 pub(crate) mod limits;
 mod lower;
 mod precedence;
@@ -110,6 +111,10 @@ fn syntax_problem(text: &str, error: pest::error::Error<Rule>) -> Problem {
     } else {
         format!("expected {}, found {what}", join_or(&expected))
     };
+    if let Some(slip) = teach::slip(text, start, &found) {
+        return Problem::error("refract::syntax::unexpected", slip.message, slip.span, slip.label)
+            .with_help(slip.help);
+    }
     Problem::error(
         "refract::syntax::unexpected",
         message,

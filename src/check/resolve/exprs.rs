@@ -17,7 +17,12 @@ impl<'d> Checker<'d> {
                 Ty::Cond,
             )),
             ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Else(a, b) => {
-                let (a, b) = (self.condition(a), self.condition(b));
+                let a = self.condition(a);
+                // What the left operand examines frames the right one's mistakes.
+                let left = a.as_ref().and_then(|a| self.left_examines(a));
+                let saved = std::mem::replace(&mut self.left_operand, left);
+                let b = self.condition(b);
+                self.left_operand = saved;
                 let (a, b) = (Box::new(a?), Box::new(b?));
                 let kind = match &expr.kind {
                     ExprKind::And(..) => NodeKind::And(a, b),
@@ -43,11 +48,13 @@ impl<'d> Checker<'d> {
                     );
                 }
                 let (set, slot) = self.selection_with_slot(selection)?;
+                self.note_slot_kind(slot, &set);
+                let kind = self.kind_of(&set);
                 let binder = binder_of(selection);
                 let body = match body {
                     None => None,
                     Some((_, body)) => {
-                        let checked = self.with_it(|c| match &binder {
+                        let checked = self.with_it(kind, Some(slot), |c| match &binder {
                             Some(name) => c.bind_named(name, Binding::Event(slot), |c| c.condition(body)),
                             None => c.condition(body),
                         });
@@ -71,6 +78,10 @@ impl<'d> Checker<'d> {
                 body,
             } => {
                 let (a, b) = (self.slot(), self.slot());
+                if let Some(tace) = self.vocabulary.known_kind("tace") {
+                    self.slot_kinds.insert(a, tace);
+                    self.slot_kinds.insert(b, tace);
+                }
                 if let ast::Quantifier::AtLeast(n) | ast::Quantifier::AtMost(n) = quantifier {
                     let run = if let ast::Quantifier::AtLeast(_) = quantifier { "at least" } else { "at most" };
                     return self.error(
@@ -109,6 +120,9 @@ impl<'d> Checker<'d> {
                     );
                 }
                 let slot = self.slot();
+                if let Some(tace) = self.vocabulary.known_kind("tace") {
+                    self.slot_kinds.insert(slot, tace);
+                }
                 let body = self.bind_named(name, Binding::Event(slot), |c| c.condition(body))?;
                 Some((
                     node(NodeKind::Run {
@@ -139,8 +153,27 @@ impl<'d> Checker<'d> {
                 ))
             }
             ExprKind::Shows(event, cond) => {
+                if let ExprKind::Name(name) = &event.kind {
+                    let in_filter = self.filters.last() == Some(&self.it_depth);
+                    if in_filter && self.lookup(name).is_none() && self.vocabulary.attribute(None, name).is_some() {
+                        return self.error(
+                            Problem::error(
+                                "refract::check::where_took_shows",
+                                format!("`where` took the `shows`: `{name} shows ...` is read as the filter"),
+                                event.span,
+                                "an attribute, not an event that can show something",
+                            )
+                            .with_help(format!("`where` filters with everything after it; to filter the events and then test each one, put the selection in parentheses, `any (imaging where {name}) shows ...`, or join the conditions with `and`")),
+                        );
+                    }
+                }
                 let event = self.event(event);
-                let cond = self.with_it(|c| c.condition(cond));
+                let kind = event.as_ref().and_then(|e| self.kind_of(e));
+                let slot = match event.as_ref().map(|e| &e.kind) {
+                    Some(NodeKind::Slot(slot)) => Some(*slot),
+                    _ => None,
+                };
+                let cond = self.with_it(kind, slot, |c| c.condition(cond));
                 Some((
                     node(NodeKind::Shows(Box::new(event?), Box::new(cond?))),
                     Ty::Cond,
@@ -169,6 +202,7 @@ impl<'d> Checker<'d> {
             } => {
                 let (value, vty) = self.value(value)?;
                 let item = self.literal_in(literal, vty)?;
+                self.check_listed(&value, std::slice::from_ref(literal));
                 Some((
                     node(NodeKind::In {
                         value: Box::new(value),
@@ -193,6 +227,7 @@ impl<'d> Checker<'d> {
                     }
                 }
                 ok.then_some(())?;
+                self.check_listed(&value, list);
                 Some((
                     node(NodeKind::In {
                         value: Box::new(value),
@@ -265,6 +300,7 @@ impl<'d> Checker<'d> {
                     ));
                 }
                 let of = self.event(of)?;
+                self.check_attribute_of(&name.node, name.span, &of);
                 let vty = self.known_attribute(&name.node, name.span)?;
                 Some((
                     node(NodeKind::Attribute(name.node.clone(), Some(Box::new(of)))),

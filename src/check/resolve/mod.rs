@@ -3,6 +3,7 @@
 //! values, literals and selections in `values.rs`, names and parts in `names.rs`.
 
 mod exprs;
+mod kinds;
 mod names;
 mod values;
 
@@ -79,6 +80,18 @@ pub struct Checker<'d> {
     scopes: Vec<(String, Binding)>,
     /// Depth of places where `it` (the event examined) exists.
     it_depth: usize,
+    /// The kind of each event examined, innermost last (`None`: not known here).
+    it_kinds: Vec<Option<&'static str>>,
+    /// The slot of each event examined, when it has one.
+    it_slots: Vec<Option<Slot>>,
+    /// The kind of events each slot holds, when it is one kind.
+    slot_kinds: HashMap<Slot, &'static str>,
+    /// What examines events just before the operand being checked (see [`kinds`]).
+    left_operand: Option<kinds::LeftOperand>,
+    /// The definition's text, for messages that quote it.
+    text: &'d str,
+    /// The depths of the events examined by the `where` filters being checked.
+    filters: Vec<usize>,
     /// Slots handed out so far.
     pub slots: usize,
     /// Parts being checked inside each other right now.
@@ -118,6 +131,12 @@ impl<'d> Checker<'d> {
             criterion_index: HashMap::new(),
             scopes: Vec::new(),
             it_depth: 0,
+            it_kinds: Vec::new(),
+            it_slots: Vec::new(),
+            slot_kinds: HashMap::new(),
+            left_operand: None,
+            text: &definition.source.text,
+            filters: Vec::new(),
             slots: 0,
             part_depth: 0,
             part_stack: Vec::new(),
@@ -210,9 +229,17 @@ impl<'d> Checker<'d> {
     fn at_top_level<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let saved = std::mem::take(&mut self.scopes);
         let depth = std::mem::take(&mut self.it_depth);
+        let kinds = std::mem::take(&mut self.it_kinds);
+        let slots = std::mem::take(&mut self.it_slots);
+        let left = self.left_operand.take();
+        let filters = std::mem::take(&mut self.filters);
         let out = f(self);
+        self.filters = filters;
         self.scopes = saved;
         self.it_depth = depth;
+        self.it_kinds = kinds;
+        self.it_slots = slots;
+        self.left_operand = left;
         out
     }
 
@@ -269,6 +296,11 @@ impl<'d> Checker<'d> {
         let saved = std::mem::replace(&mut self.scopes, params);
         // A part may speak of "the event examined" (`it`): its users supply one.
         let depth = std::mem::replace(&mut self.it_depth, 1);
+        // The caller's event is of whatever kind each use gives it.
+        let kinds = std::mem::replace(&mut self.it_kinds, vec![None]);
+        let slots = std::mem::replace(&mut self.it_slots, vec![None]);
+        let left = self.left_operand.take();
+        let filters = std::mem::take(&mut self.filters);
         self.part_depth += 1;
         self.part_stack.push(index);
         let result = self.any(&ast.body);
@@ -276,6 +308,10 @@ impl<'d> Checker<'d> {
         self.part_depth -= 1;
         self.scopes = saved;
         self.it_depth = depth;
+        self.it_kinds = kinds;
+        self.it_slots = slots;
+        self.left_operand = left;
+        self.filters = filters;
         let entry = self.parts.get_mut(index)?;
         entry.state = match result {
             Some((node, ty)) => PartState::Done(node, ty),
@@ -334,9 +370,21 @@ impl<'d> Checker<'d> {
         self.bind(&name.node, binding, f)
     }
 
-    fn with_it<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+    /// Check `f` where the event examined (`it`) is of `kind`, bound to `slot`.
+    fn with_it<T>(
+        &mut self,
+        kind: Option<&'static str>,
+        slot: Option<Slot>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         self.it_depth += 1;
+        self.it_kinds.push(kind);
+        self.it_slots.push(slot);
+        let left = self.left_operand.take();
         let out = f(self);
+        self.left_operand = left;
+        self.it_slots.pop();
+        self.it_kinds.pop();
         self.it_depth -= 1;
         out
     }

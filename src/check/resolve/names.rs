@@ -124,6 +124,9 @@ impl<'d> Checker<'d> {
                     )),
                 );
             }
+            if !self.check_bare_attribute(name, span) {
+                return None;
+            }
             self.note_reads_it();
             let vty = self.attribute_type(name);
             return Some((

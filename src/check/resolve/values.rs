@@ -83,6 +83,41 @@ impl<'d> Checker<'d> {
     }
 
     /// A literal on the right of `is`/`in`, checked against the value's type.
+    /// A free-text attribute compared with a value its list in the contract does not have:
+    /// a warning naming the nearest listed value (`deb-TACE`: did you mean `DEB-TACE`?).
+    pub(super) fn check_listed(&mut self, value: &Node, literals: &[crate::source::Spanned<Literal>]) {
+        let NodeKind::Attribute(name, _) = &value.kind else {
+            return;
+        };
+        let Some(listed) = self.vocabulary.listed_values(name) else {
+            return;
+        };
+        for literal in literals {
+            let (Literal::Text(text) | Literal::Word(text)) = &literal.node else {
+                continue;
+            };
+            // A bound value (`test is M`) is checked where its values are written.
+            if self.lookup(text).is_some() || listed.contains(&text.as_str()) {
+                continue;
+            }
+            let same_letters = listed.iter().find(|v| v.eq_ignore_ascii_case(text));
+            let near = same_letters.copied().or_else(|| suggest(text, listed.iter().copied()).first().copied());
+            let help = match near {
+                Some(best) => format!("did you mean `{best}`? Values are compared exactly; the contract lists {}", listed.join(", ")),
+                None => format!("if the timelines carry this value, nothing to do; the contract lists {}", listed.join(", ")),
+            };
+            self.problems.push(
+                Problem::warning(
+                    "refract::check::unlisted_value",
+                    format!("`{text}` is not one of the values the timeline format lists for `{name}`"),
+                    literal.span,
+                    "not a listed value",
+                )
+                .with_help(help),
+            );
+        }
+    }
+
     pub(super) fn literal_in(
         &mut self,
         literal: &crate::source::Spanned<Literal>,
@@ -256,11 +291,20 @@ impl<'d> Checker<'d> {
             return Some((set, slot));
         };
         let head = self.events(head);
+        if let Some(head) = &head {
+            self.note_slot_kind(slot, head);
+        }
+        let kind = head.as_ref().and_then(|h| self.kind_of(h));
         let windows: Vec<Option<Window>> = windows.iter().map(|w| self.window(w)).collect();
         let filter = filter.as_ref().map(|filter| {
-            self.with_it(|c| match binder {
-                Some(name) => c.bind(&name.node, Binding::Event(slot), |c| c.condition(filter)),
-                None => c.condition(filter),
+            self.with_it(kind, Some(slot), |c| {
+                c.filters.push(c.it_depth);
+                let checked = match binder {
+                    Some(name) => c.bind(&name.node, Binding::Event(slot), |c| c.condition(filter)),
+                    None => c.condition(filter),
+                };
+                c.filters.pop();
+                checked
             })
         });
         let windows: Option<Vec<Window>> = windows.into_iter().collect();
