@@ -160,6 +160,7 @@ const BUILTIN: &[AttrSpec] = &[
     attr("imaging", "mrecist", Category(MRECIST), "overall mRECIST response as reported"),
     attr("imaging", "mrecist_target", Category(MRECIST), "mRECIST response of the target lesions only"),
     attr("imaging", "target_viable_sum_mm", NON_NEGATIVE, "sum of the longest viable (enhancing) diameters of the target lesions"),
+    attr("imaging", "largest_diameter_mm", NON_NEGATIVE, "longest diameter of the largest intrahepatic tumour"),
     attr("imaging", "viable_percent", range(0, 100, false), "viable (enhancing) share of the treated tumour"),
     attr("imaging", "lipiodol_percent", range(0, 100, false), "lipiodol deposition in the treated tumour"),
     attr("imaging", "tumor_count", COUNT, "number of intrahepatic tumours"),
