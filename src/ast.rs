@@ -151,7 +151,9 @@ impl ExprKind {
             | ExprKind::PreviousSession(a)
             | ExprKind::Is { value: a, .. }
             | ExprKind::In { value: a, .. }
+            | ExprKind::Log10(a)
             | ExprKind::Consecutive { body: a, .. }
+            | ExprKind::Run { body: a, .. }
             | ExprKind::EachValue { body: a, .. } => f(a),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
@@ -329,6 +331,18 @@ pub enum WindowKind {
     After,
     /// `before X`: earlier than X in timeline order.
     Before,
+    /// `more than 3 months after X` and the like: a distance from X's date, strict or
+    /// not (`more than`, `less than` / `at least`, `at most`), after or before X. The
+    /// side towards X is X's place in the timeline order (`less than 1 month after X`
+    /// starts after X), the other end is a date.
+    Distance {
+        /// How the distance compares with `span`.
+        bound: Bound,
+        /// The distance.
+        span: Duration,
+        /// After X (`true`) or before it.
+        after: bool,
+    },
 }
 
 /// A window and its anchor.
@@ -371,6 +385,16 @@ pub enum ExprKind {
         /// The later session's name.
         second: Spanned<String>,
         /// The condition on the pair.
+        body: Box<Expr>,
+    },
+    /// `at least 3 consecutive sessions S: X`: a run of that many consecutive sessions,
+    /// each of which satisfies X (`more than 2` is written as `at least 3`).
+    Run {
+        /// The fewest sessions in the run.
+        length: Spanned<u32>,
+        /// The name of each session of the run.
+        name: Spanned<String>,
+        /// The condition on each session.
         body: Box<Expr>,
     },
     /// `any M in [AFP, "PIVKA-II"]: X`
@@ -440,6 +464,8 @@ pub enum ExprKind {
     Name(String),
     /// `part(args)`
     Call(Spanned<String>, Vec<Expr>),
+    /// `log10(X)`: the base-10 logarithm of a positive number.
+    Log10(Box<Expr>),
     /// `lowest ATTR among SELECTION` (`true`) or `highest ATTR among SELECTION`: the event
     /// with the extreme value, the earliest on a tie (the nadir of a measurement).
     Extreme(bool, Spanned<String>, Box<Expr>),

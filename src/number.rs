@@ -25,6 +25,27 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// The places [`Decimal::log10`] rounds to.
+    pub const LOG10_PLACES: usize = 12;
+
+    /// The base-10 logarithm, rounded half away from zero to [`Decimal::LOG10_PLACES`]
+    /// places; `None` unless the number is positive. A logarithm is not a decimal, so this
+    /// is the one operation computed in binary floating point: the number is converted
+    /// exactly rounded, and the double-precision result (relative error about 1e-16, and
+    /// |log10| ≤ 31 for any number parsed) is correct to the 12th place except within
+    /// about 1e-14 of a rounding boundary. Powers of ten give whole numbers exactly.
+    pub fn log10(self) -> Option<Decimal> {
+        if self.mantissa <= 0 {
+            return None;
+        }
+        let x: f64 = self.to_string().parse().ok()?;
+        let log = x.log10();
+        if !log.is_finite() {
+            return None;
+        }
+        Decimal::parse(&format!("{:.*}", Self::LOG10_PLACES, log))
+    }
+
     /// Zero.
     pub const ZERO: Decimal = Decimal {
         mantissa: 0,

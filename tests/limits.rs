@@ -119,9 +119,11 @@ fn constructs() -> Vec<(&'static str, Chain)> {
         (
             "`any M in",
             Box::new(move |n| {
+                // Each level names its value anew: a name may not hide another.
+                let levels: String = (0..n).map(|i| format!("any M{i} in [AFP]: ")).collect();
                 criterion(&format!(
-                    "{}any lab where test is M",
-                    r("any M in [AFP]: ", n)
+                    "{levels}any lab where test is M{}",
+                    n.saturating_sub(1)
                 ))
             }),
         ),

@@ -84,6 +84,8 @@ impl Monotone<'_> {
             } => {
                 matches!(quantifier, Quantifier::Any | Quantifier::AtLeast(_)) && self.node(body)
             }
+            NodeKind::Run { body, .. } => self.node(body),
+            NodeKind::Log10(inner) => self.node(inner),
             NodeKind::Shows(event, cond) => self.node(event) && self.node(cond),
             NodeKind::Occurs(event, window) => self.node(event) && self.node(&window.anchor),
             NodeKind::Compare(a, _, b) | NodeKind::Arith(_, a, b) => self.node(a) && self.node(b),

@@ -63,6 +63,16 @@ pub enum NodeKind {
         /// The condition.
         body: Box<Node>,
     },
+    /// A run of at least `length` consecutive sessions, each bound to `slot` in turn and
+    /// each satisfying `body`.
+    Run {
+        /// The fewest sessions in the run.
+        length: u32,
+        /// The slot each session is bound to.
+        slot: Slot,
+        /// The condition on each session.
+        body: Box<Node>,
+    },
     /// Each of several values, bound to `slot`.
     EachValue {
         /// How many.
@@ -124,6 +134,8 @@ pub enum NodeKind {
     },
     /// Arithmetic on two numbers.
     Arith(ArithOp, Box<Node>, Box<Node>),
+    /// The base-10 logarithm of a positive number.
+    Log10(Box<Node>),
     /// Points for each condition that holds.
     Score(Vec<(Decimal, Node)>),
     /// A boolean value used as a condition.
@@ -182,7 +194,9 @@ impl NodeKind {
             | NodeKind::Earliest(a)
             | NodeKind::NextSession(a)
             | NodeKind::PreviousSession(a)
+            | NodeKind::Log10(a)
             | NodeKind::Consecutive { body: a, .. }
+            | NodeKind::Run { body: a, .. }
             | NodeKind::EachValue { body: a, .. } => f(a),
             NodeKind::And(a, b)
             | NodeKind::Or(a, b)

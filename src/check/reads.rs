@@ -96,7 +96,10 @@ fn children<'n>(kind: &'n NodeKind, stack: &mut Vec<&'n Node>) {
             stack.push(set);
             stack.extend(body.as_deref());
         }
-        NodeKind::Consecutive { body, .. } | NodeKind::EachValue { body, .. } => stack.push(body),
+        NodeKind::Consecutive { body, .. }
+        | NodeKind::Run { body, .. }
+        | NodeKind::EachValue { body, .. }
+        | NodeKind::Log10(body) => stack.push(body),
         NodeKind::Score(items) => stack.extend(items.iter().map(|(_, c)| c)),
         NodeKind::Select {
             head,

@@ -107,6 +107,19 @@ pub fn arith<'a>(
     }
 }
 
+/// `log10(A)`: increasing, so a range stays a range; a value that is not positive has no
+/// logarithm.
+pub fn log10<'a>(a: &Datum<'a>) -> Datum<'a> {
+    let (low, high) = match interval(a) {
+        Ok(bounds) => bounds,
+        Err(why) => return Datum::Missing(why, None),
+    };
+    match low.log10().zip(high.log10()) {
+        Some((log_low, log_high)) => range(log_low, log_high, why_uncertain(a, a), source(a)),
+        None => Datum::missing(Why::from(format!("log10 of {low}: not a positive number"))),
+    }
+}
+
 /// The points of the items whose condition holds; unknown items widen the range.
 pub fn score(items: Vec<(Decimal, Truth, Why<'_>)>, decided: Option<Date>) -> Datum<'_> {
     let zero = Decimal::from_i64(0);

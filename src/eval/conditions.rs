@@ -114,6 +114,7 @@ impl<'a> Context<'a> {
                     Why::Static("pair of consecutive sessions"),
                 )
             }
+            NodeKind::Run { length, slot, body } => self.run(*length, *slot, body),
             NodeKind::EachValue {
                 quantifier,
                 slot,

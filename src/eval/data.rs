@@ -98,6 +98,14 @@ impl<'a> Context<'a> {
                 let date_of = |p: usize| events.get(p).map(|e| e.date);
                 super::arith::arith(*op, &left, &right, &date_of)
             }
+            NodeKind::Log10(inner) => {
+                let value = self.datum(inner);
+                // As with arithmetic, the threshold moves off the value read.
+                if let Some(cell) = self.cell_of(inner, &value) {
+                    self.consult(cell, super::consult::Hint::Opaque);
+                }
+                super::arith::log10(&value)
+            }
             NodeKind::Score(items) => {
                 // The score stands from the latest date at which one of its items was
                 // decided, met or not: before it, that item could still be unknown.

@@ -32,8 +32,10 @@ pub fn depends(checked: &Checked, node: &Node, slot: usize, examined: bool) -> b
                 || (examined && checked.parts.get(*part).is_none_or(|p| p.reads_caller_it))
         }
         // Their bodies examine no event of their own: `it` is still the element.
-        NodeKind::Consecutive { body, .. } | NodeKind::EachValue { body, .. } => on(body),
-        NodeKind::Not(a) | NodeKind::Truthy(a) => on(a),
+        NodeKind::Consecutive { body, .. }
+        | NodeKind::Run { body, .. }
+        | NodeKind::EachValue { body, .. } => on(body),
+        NodeKind::Not(a) | NodeKind::Truthy(a) | NodeKind::Log10(a) => on(a),
         NodeKind::Latest(a) | NodeKind::Earliest(a) | NodeKind::Extreme(_, _, a) => on(a),
         NodeKind::NextSession(a) | NodeKind::PreviousSession(a) => on(a),
         NodeKind::And(a, b)

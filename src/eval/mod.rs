@@ -16,6 +16,7 @@ mod positions;
 mod quantifiers;
 mod quick;
 mod readings;
+mod runs;
 mod selections;
 mod temporal;
 mod trend;

@@ -363,18 +363,7 @@ impl<'a> Context<'a> {
 }
 
 
-/// Whether a window of this kind is one-sided (no end at a distance from its anchor).
-fn one_sided(kind: &crate::ast::WindowKind) -> bool {
-    use crate::ast::WindowKind;
-    matches!(
-        kind,
-        WindowKind::OnOrBefore
-            | WindowKind::OnOrAfter
-            | WindowKind::UpTo
-            | WindowKind::After
-            | WindowKind::Before
-    )
-}
+use super::temporal::one_sided;
 
 /// Whether an anchor may be a next or previous session that does not exist, which is no
 /// bound on a one-sided window.

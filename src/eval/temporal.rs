@@ -3,7 +3,7 @@
 //! The anchors are resolved by the caller; this layer only does the arithmetic.
 
 use super::truth::Truth;
-use crate::ast::{Duration, Unit, WindowKind};
+use crate::ast::{Bound, Duration, Unit, WindowKind};
 use crate::date::Date;
 use crate::timeline::Event;
 
@@ -76,10 +76,24 @@ pub fn describe_window(kind: &WindowKind, out: &mut String) {
         WindowKind::UpTo => write!(out, "up to"),
         WindowKind::After => write!(out, "after"),
         WindowKind::Before => write!(out, "before"),
+        WindowKind::Distance { bound, span: d, after } => write!(
+            out,
+            "{} {} {}",
+            match bound {
+                Bound::AtLeast => "at least",
+                Bound::MoreThan => "more than",
+                Bound::AtMost => "at most",
+                Bound::LessThan => "less than",
+            },
+            span(d),
+            if *after { "after" } else { "before" }
+        ),
     };
 }
 
-fn one_sided(kind: &WindowKind) -> bool {
+/// Whether a window has no end at a distance from its anchor on the anchor's far side: a
+/// bound on a next or previous session that does not exist is then no bound.
+pub fn one_sided(kind: &WindowKind) -> bool {
     matches!(
         kind,
         WindowKind::OnOrBefore
@@ -87,6 +101,10 @@ fn one_sided(kind: &WindowKind) -> bool {
             | WindowKind::UpTo
             | WindowKind::After
             | WindowKind::Before
+            | WindowKind::Distance {
+                bound: Bound::AtLeast | Bound::MoreThan,
+                ..
+            }
     )
 }
 
@@ -135,6 +153,72 @@ impl Bounds {
             WindowKind::OnOrAfter => self.start_at(at),
             WindowKind::After => self.start_after(at),
             WindowKind::Before => self.end_at(at),
+            WindowKind::Distance { bound, span, after } => self.distance(*bound, *span, *after, at),
+        }
+    }
+
+    /// `more than`/`at least`/`less than`/`at most` D after or before the event at `at`.
+    /// The far end is a date (the day after S + D for `more than`, the day before S + D
+    /// for `less than`); the near end of `less than`/`at most` is S in timeline order.
+    fn distance(&mut self, bound: Bound, span: Duration, after: bool, at: (usize, Date)) {
+        let sign = if after { 1 } else { -1 };
+        let edge = shift(at.1, span, sign);
+        // One day further from S for a strict far end beyond S + D, nearer for one short of it.
+        let step = |date: Option<Date>, days: i64| date.and_then(|d| d.add_days(days));
+        match (bound, after) {
+            (Bound::AtLeast, true) if span.amount == 0 => self.start_at(at),
+            (Bound::AtLeast, true) => self.open_on(edge),
+            (Bound::MoreThan, true) => self.open_on(step(edge, 1)),
+            (Bound::AtMost, true) => {
+                self.start_after(at);
+                if span.amount == 0 {
+                    self.end_after(at);
+                } else {
+                    self.close_on(edge);
+                }
+            }
+            (Bound::LessThan, true) => {
+                self.start_after(at);
+                self.close_before(edge);
+            }
+            (Bound::AtLeast, false) if span.amount == 0 => self.end_after(at),
+            (Bound::AtLeast, false) => self.close_before_calendar(edge),
+            (Bound::MoreThan, false) => self.close_before_calendar(step(edge, -1)),
+            (Bound::AtMost, false) => {
+                self.end_at(at);
+                if span.amount == 0 {
+                    self.start_at(at);
+                } else {
+                    self.open_on(edge.or(Some(Date::EARLIEST)));
+                }
+            }
+            (Bound::LessThan, false) => {
+                self.end_at(at);
+                match edge {
+                    Some(edge) => self.open_on(edge.add_days(1).or(Some(Date::LATEST))),
+                    None => self.open_on(Some(Date::EARLIEST)),
+                }
+            }
+        }
+    }
+
+    /// Admit nothing dated on or after `date` (`None`: past the calendar's end, no end).
+    fn close_before(&mut self, date: Option<Date>) {
+        match date {
+            Some(date) => match date.add_days(-1) {
+                Some(last) => self.close_on(Some(last)),
+                None => self.empty = true,
+            },
+            None => self.close_on(None),
+        }
+    }
+
+    /// Admit nothing dated after `date`, where `None` is before the calendar's start: then
+    /// nothing is admitted.
+    fn close_before_calendar(&mut self, date: Option<Date>) {
+        match date {
+            Some(date) => self.close_on(Some(date)),
+            None => self.empty = true,
         }
     }
 

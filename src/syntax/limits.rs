@@ -269,7 +269,10 @@ pub(crate) fn construct(kind: &ExprKind) -> &'static str {
         ExprKind::Else(..) => "`else`",
         ExprKind::Arith(..) => "arithmetic (`+`, `-`, `*`)",
         ExprKind::Shows(..) => "`shows`",
-        ExprKind::Quantified { .. } | ExprKind::Consecutive { .. } | ExprKind::EachValue { .. } => {
+        ExprKind::Quantified { .. }
+        | ExprKind::Consecutive { .. }
+        | ExprKind::Run { .. }
+        | ExprKind::EachValue { .. } => {
             "quantifiers (`any`, `every`, ...)"
         }
         ExprKind::NextSession(_) => "`next session after`",
@@ -280,6 +283,7 @@ pub(crate) fn construct(kind: &ExprKind) -> &'static str {
         ExprKind::AttributeOf(..) => "`ATTRIBUTE of`",
         ExprKind::Select { .. } => "selections (windows and `where`)",
         ExprKind::Score(_) => "`score`",
+        ExprKind::Log10(_) => "`log10`",
         ExprKind::Call(..) | ExprKind::Name(_) => "parts",
         _ => "comparisons",
     }

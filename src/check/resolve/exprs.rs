@@ -48,7 +48,7 @@ impl<'d> Checker<'d> {
                     None => None,
                     Some((_, body)) => {
                         let checked = self.with_it(|c| match &binder {
-                            Some(name) => c.bind(name, Binding::Event(slot), |c| c.condition(body)),
+                            Some(name) => c.bind_named(name, Binding::Event(slot), |c| c.condition(body)),
                             None => c.condition(body),
                         });
                         Some(Box::new(checked?))
@@ -71,14 +71,49 @@ impl<'d> Checker<'d> {
                 body,
             } => {
                 let (a, b) = (self.slot(), self.slot());
-                let body = self.bind(&first.node, Binding::Event(a), |c| {
-                    c.bind(&second.node, Binding::Event(b), |c| c.condition(body))
+                if let ast::Quantifier::AtLeast(n) | ast::Quantifier::AtMost(n) = quantifier {
+                    let run = if let ast::Quantifier::AtLeast(_) = quantifier { "at least" } else { "at most" };
+                    return self.error(
+                        Problem::error(
+                            "refract::check::pairs_counted",
+                            format!("`{run} {n} consecutive sessions {}, {}` counts pairs of consecutive sessions, not a run of {n} sessions", first.node, second.node),
+                            span,
+                            "this counts pairs, anywhere in the record",
+                        )
+                        .with_help(format!("for a run of {n} sessions in a row write `at least {n} consecutive sessions S: ...` (one name, each session of the run); pairs are counted with `any`, `every` or `no consecutive sessions A, B: ...`")),
+                    );
+                }
+                let body = self.bind_named(first, Binding::Event(a), |c| {
+                    c.bind_named(second, Binding::Event(b), |c| c.condition(body))
                 })?;
                 Some((
                     node(NodeKind::Consecutive {
                         quantifier: *quantifier,
                         first: a,
                         second: b,
+                        body: Box::new(body),
+                    }),
+                    Ty::Cond,
+                ))
+            }
+            ExprKind::Run { length, name, body } => {
+                if length.node == 0 {
+                    return self.error(
+                        Problem::error(
+                            "refract::check::always_true",
+                            "a run of 0 sessions always exists",
+                            length.span,
+                            "this counts nothing",
+                        )
+                        .with_help("write the fewest sessions the run must have, e.g. `at least 3 consecutive sessions S:`"),
+                    );
+                }
+                let slot = self.slot();
+                let body = self.bind_named(name, Binding::Event(slot), |c| c.condition(body))?;
+                Some((
+                    node(NodeKind::Run {
+                        length: length.node,
+                        slot,
                         body: Box::new(body),
                     }),
                     Ty::Cond,
@@ -92,7 +127,7 @@ impl<'d> Checker<'d> {
             } => {
                 let slot = self.slot();
                 let values = values.iter().map(|v| literal_const(&v.node)).collect();
-                let body = self.bind(&name.node, Binding::Value(slot), |c| c.condition(body))?;
+                let body = self.bind_named(name, Binding::Value(slot), |c| c.condition(body))?;
                 Some((
                     node(NodeKind::EachValue {
                         quantifier: *quantifier,
@@ -292,6 +327,14 @@ impl<'d> Checker<'d> {
                 self.expect_number(rty, right.span)?;
                 Some((
                     node(NodeKind::Arith(*op, Box::new(left), Box::new(right))),
+                    Ty::Value(ValueTy::Number),
+                ))
+            }
+            ExprKind::Log10(inner) => {
+                let (inner, ty) = self.value(inner)?;
+                self.expect_number(ty, inner.span)?;
+                Some((
+                    node(NodeKind::Log10(Box::new(inner))),
                     Ty::Value(ValueTy::Number),
                 ))
             }

@@ -308,6 +308,32 @@ impl<'d> Checker<'d> {
         out
     }
 
+    /// [`Checker::bind`] for a name the definition gives (`any session S`): a name already
+    /// in scope would be hidden inside, and the file would not read as it means, so that
+    /// is an error; the inner one is still bound, to check the body.
+    fn bind_named<T>(
+        &mut self,
+        name: &crate::source::Spanned<String>,
+        binding: Binding,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        if self.lookup(&name.node).is_some() {
+            self.problems.push(
+                Problem::error(
+                    "refract::check::shadowed_name",
+                    format!("`{}` is already the name of an event here", name.node),
+                    name.span,
+                    "this hides the outer one",
+                )
+                .with_help(format!(
+                    "give the inner one a name of its own, e.g. `{}2`; inside it, `{}` could only mean one of them",
+                    name.node, name.node
+                )),
+            );
+        }
+        self.bind(&name.node, binding, f)
+    }
+
     fn with_it<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.it_depth += 1;
         let out = f(self);
@@ -459,12 +485,12 @@ fn circular(name: &str, span: Span) -> Problem {
         .with_help("a part or criterion cannot use itself, directly or through others; write the condition out")
 }
 
-fn binder_of(selection: &Expr) -> Option<String> {
+fn binder_of(selection: &Expr) -> Option<&crate::source::Spanned<String>> {
     match &selection.kind {
         ExprKind::Select {
             binder: Some(binder),
             ..
-        } => Some(binder.node.clone()),
+        } => Some(binder),
         _ => None,
     }
 }

@@ -37,6 +37,7 @@ pub(super) fn expr(pair: Pair<'_, Rule>) -> Lowered<Expr> {
 pub(super) fn primary(pair: Pair<'_, Rule>) -> Lowered<Expr> {
     match pair.as_rule() {
         Rule::consecutive => consecutive(pair),
+        Rule::run => run(pair),
         Rule::each_value => each_value(pair),
         Rule::quantified => quantified(pair),
         Rule::statement => statement(pair),
@@ -97,6 +98,34 @@ pub(super) fn consecutive(pair: Pair<'_, Rule>) -> Lowered<Expr> {
             quantifier,
             first,
             second,
+            body: Box::new(body),
+        },
+        span,
+    )
+}
+
+/// `run`: `at least N` sessions, or `more than N` (a run of N + 1).
+pub(super) fn run(pair: Pair<'_, Rule>) -> Lowered<Expr> {
+    let span = span_of(&pair);
+    let mut inner = skip_keywords(pair.into_inner());
+    let length = inner.next().ok_or_else(|| disagree(span, "a run's length"))?;
+    let shape = length
+        .into_inner()
+        .next()
+        .ok_or_else(|| disagree(span, "a run's length"))?;
+    let strict = shape.as_rule() == Rule::more_than;
+    let count = skip_keywords(shape.into_inner())
+        .next()
+        .ok_or_else(|| disagree(span, "a number"))?;
+    let at_least = integer(&count)?;
+    let length = if strict { at_least.checked_add(1) } else { Some(at_least) }
+        .ok_or_else(|| disagree(span, "a run's length"))?;
+    let name = ident(&inner.next().ok_or_else(|| disagree(span, "a name"))?);
+    let body = expr(inner.next().ok_or_else(|| disagree(span, "a body"))?)?;
+    node(
+        ExprKind::Run {
+            length: Spanned::new(length, span_of(&count)),
+            name,
             body: Box::new(body),
         },
         span,
@@ -391,6 +420,12 @@ pub(super) fn operand(pair: Pair<'_, Rule>) -> Lowered<Expr> {
         }
         Rule::selection => selection(pair),
         Rule::score => score(pair),
+        Rule::log10 => {
+            let inner = skip_keywords(pair.into_inner())
+                .next()
+                .ok_or_else(|| disagree(span, "a number"))?;
+            node(ExprKind::Log10(Box::new(expr(inner)?)), span)
+        }
         Rule::sum | Rule::product => sum(pair),
         Rule::parenthesised => {
             let inner = pair

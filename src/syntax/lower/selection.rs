@@ -119,6 +119,27 @@ pub(super) fn window(pair: Pair<'_, Rule>) -> Lowered<Window> {
         Rule::up_to => WindowKind::UpTo,
         Rule::after => WindowKind::After,
         Rule::before => WindowKind::Before,
+        Rule::distance_after | Rule::distance_before => {
+            let bound = parts
+                .first()
+                .and_then(|p| p.clone().into_inner().next())
+                .map(|p| p.as_rule());
+            let bound = match bound {
+                Some(Rule::bound_at_least) => Bound::AtLeast,
+                Some(Rule::bound_more_than) => Bound::MoreThan,
+                Some(Rule::bound_at_most) => Bound::AtMost,
+                Some(Rule::bound_less_than) => Bound::LessThan,
+                _ => return Err(disagree(span, "a bound")),
+            };
+            let span_pair = parts
+                .get(1)
+                .ok_or_else(|| disagree(span, "a duration"))?;
+            WindowKind::Distance {
+                bound,
+                span: duration(span_pair)?,
+                after: rule == Rule::distance_after,
+            }
+        }
         _ => return Err(disagree(span, "a window")),
     };
     Ok(Window { kind, anchor, span })
