@@ -33,14 +33,16 @@ use refract::eval::evaluate;
 use refract::timeline::{read_cohort, Patient};
 use refract::vocabulary::Vocabulary;
 
-/// The study definitions, in id order.
-const STUDIES: [&str; 6] = [
+/// The eight study definitions, in id order.
+const STUDIES: [&str; 8] = [
     "chen-2020",
     "huang-2016",
     "ikeda-2014",
     "iwasa-2011",
     "klompenhouwer-2017",
     "lin-2020",
+    "song-2013",
+    "villani-2021",
 ];
 
 /// The scores, in id order.
@@ -191,6 +193,16 @@ fn chen_2020() {
 }
 
 #[test]
+fn song_2013() {
+    check("studies", "song-2013");
+}
+
+#[test]
+fn villani_2021() {
+    check("studies", "villani-2021");
+}
+
+#[test]
 fn art_2013() {
     check("scores", "art-2013");
 }
@@ -231,6 +243,15 @@ fn eval_without_a_definition_runs_the_six_society_definitions_only() {
     .map(String::from)
     .into();
     assert_eq!(evaluated(&["eval", "tests/studies/lin-2020.jsonl"]), six);
+}
+
+#[test]
+fn eval_with_the_studies_folder_runs_the_eight() {
+    let eight: BTreeSet<String> = STUDIES.map(String::from).into();
+    assert_eq!(
+        evaluated(&["eval", "-d", "definitions/studies", "tests/studies/lin-2020.jsonl"]),
+        eight
+    );
 }
 
 #[test]
