@@ -45,8 +45,8 @@ const STUDIES: [&str; 8] = [
     "villani-2021",
 ];
 
-/// The scores, in id order.
-const SCORES: [&str; 2] = ["art-2013", "up-to-seven"];
+/// The three scores, in id order.
+const SCORES: [&str; 3] = ["albi-grade", "art-2013", "up-to-seven"];
 
 fn file(folder: &str, id: &str) -> PathBuf {
     support::root()
@@ -205,6 +205,11 @@ fn villani_2021() {
 #[test]
 fn art_2013() {
     check("scores", "art-2013");
+}
+
+#[test]
+fn albi_grade() {
+    check("scores", "albi-grade");
 }
 
 #[test]
