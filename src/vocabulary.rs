@@ -387,12 +387,16 @@ mod tests {
             vocab.attribute(None, "tumor_count").unwrap().ty.describe(),
             "a whole number ≥ 0"
         );
-        assert_eq!(vocab.attributes().count(), 32);
+        assert_eq!(
+            vocab.attribute(Some("imaging"), "largest_diameter_mm").unwrap().ty.describe(),
+            "a number ≥ 0"
+        );
+        assert_eq!(vocab.attributes().count(), 33);
         // Attribute names are unique across kinds, so `attribute(None, _)` is unambiguous.
         let mut names: Vec<_> = vocab.attributes().map(|a| a.name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 32);
+        assert_eq!(names.len(), 33);
         assert!(vocab.attributes().all(|a| vocab.is_kind(a.kind)));
     }
 }
