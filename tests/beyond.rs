@@ -53,7 +53,10 @@ fn art_score_adds_its_points_exactly() {
     assert_eq!(o.result, Met);
     // The score is decided before the second session, which must be there: its date is
     // the onset (the labs and assessment "before session 2" are that only from then on).
-    assert_eq!(o.onset.map(|d| d.to_string()).as_deref(), Some("2021-03-02"));
+    assert_eq!(
+        o.onset.map(|d| d.to_string()).as_deref(),
+        Some("2021-03-02")
+    );
     assert_eq!(o.criteria[1].name, "high_art_score");
     assert_eq!(o.criteria[1].at, o.onset);
     // CP +2 = 3 points alone.
@@ -126,7 +129,11 @@ fn art_values_before_the_second_session_come_after_the_first() {
         {"date":"2021-03-04","kind":"tace"}]}"#;
     let o = support::run(&art, patient);
     assert_eq!(o.result, Unknown);
-    assert!(o.criteria[1].why.contains("no AST after the first session"), "{}", o.criteria[1].why);
+    assert!(
+        o.criteria[1].why.contains("no AST after the first session"),
+        "{}",
+        o.criteria[1].why
+    );
 }
 
 #[test]
@@ -146,7 +153,10 @@ fn art_response_is_the_latest_scan_up_to_the_second_session() {
         {"date":"2021-06-01","kind":"tace"}]}"#;
     let o = support::run(&art, patient);
     assert_eq!(o.result, Met);
-    assert_eq!(o.onset.map(|d| d.to_string()).as_deref(), Some("2021-06-01"));
+    assert_eq!(
+        o.onset.map(|d| d.to_string()).as_deref(),
+        Some("2021-06-01")
+    );
 }
 
 #[test]

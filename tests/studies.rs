@@ -72,9 +72,13 @@ fn load(folder: &str, id: &str) -> Checked {
 fn cohort(id: &str) -> Vec<Patient> {
     let name = format!("tests/studies/{id}.jsonl");
     let reader = std::fs::File::open(support::root().join(&name)).unwrap();
-    read_cohort(std::io::BufReader::new(reader), &name, &Vocabulary::builtin())
-        .map(|p| p.unwrap_or_else(|e| panic!("{name}: {e}")))
-        .collect()
+    read_cohort(
+        std::io::BufReader::new(reader),
+        &name,
+        &Vocabulary::builtin(),
+    )
+    .map(|p| p.unwrap_or_else(|e| panic!("{name}: {e}")))
+    .collect()
 }
 
 /// Evaluates the definition on its cohort and compares each patient with its `facts`.
@@ -159,7 +163,10 @@ fn check(folder: &str, id: &str) {
         mismatches.join("\n")
     );
     let all: BTreeSet<String> = ["met", "not_met", "unknown"].map(String::from).into();
-    assert_eq!(seen, all, "{id}: the cohort covers met, not met and unknown");
+    assert_eq!(
+        seen, all,
+        "{id}: the cohort covers met, not met and unknown"
+    );
 }
 
 #[test]
@@ -254,7 +261,12 @@ fn eval_without_a_definition_runs_the_six_society_definitions_only() {
 fn eval_with_the_studies_folder_runs_the_eight() {
     let eight: BTreeSet<String> = STUDIES.map(String::from).into();
     assert_eq!(
-        evaluated(&["eval", "-d", "definitions/studies", "tests/studies/lin-2020.jsonl"]),
+        evaluated(&[
+            "eval",
+            "-d",
+            "definitions/studies",
+            "tests/studies/lin-2020.jsonl"
+        ]),
         eight
     );
 }
@@ -274,7 +286,9 @@ fn each_study_cites_the_review_and_each_criterion_its_sentence() {
             .find_map(|l| l.trim().strip_prefix("citation "))
             .unwrap_or_else(|| panic!("{id}: no citation"));
         assert!(
-            citation.starts_with(&format!("\"{author} et al., {year}, as tabulated in Zhang S, ")),
+            citation.starts_with(&format!(
+                "\"{author} et al., {year}, as tabulated in Zhang S, "
+            )),
             "{id}: {citation}"
         );
         assert!(
@@ -282,7 +296,10 @@ fn each_study_cites_the_review_and_each_criterion_its_sentence() {
             "{id}: {citation}"
         );
         assert!(text.contains(&format!("year     {year}")), "{id}: year");
-        assert!(text.contains("// refract's reading:"), "{id}: no reading stated");
+        assert!(
+            text.contains("// refract's reading:"),
+            "{id}: no reading stated"
+        );
     }
     for (folder, ids) in [("studies", &STUDIES[..]), ("scores", &SCORES[..])] {
         for id in ids {
