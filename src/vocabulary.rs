@@ -160,6 +160,7 @@ const BUILTIN: &[AttrSpec] = &[
     attr("imaging", "mrecist", Category(MRECIST), "overall mRECIST response as reported"),
     attr("imaging", "mrecist_target", Category(MRECIST), "mRECIST response of the target lesions only"),
     attr("imaging", "target_viable_sum_mm", NON_NEGATIVE, "sum of the longest viable (enhancing) diameters of the target lesions"),
+    attr("imaging", "largest_diameter_mm", NON_NEGATIVE, "longest diameter of the largest intrahepatic tumour"),
     attr("imaging", "viable_percent", range(0, 100, false), "viable (enhancing) share of the treated tumour"),
     attr("imaging", "lipiodol_percent", range(0, 100, false), "lipiodol deposition in the treated tumour"),
     attr("imaging", "tumor_count", COUNT, "number of intrahepatic tumours"),
@@ -404,12 +405,16 @@ mod tests {
             vocab.attribute(None, "tumor_count").unwrap().ty.describe(),
             "a whole number ≥ 0"
         );
-        assert_eq!(vocab.attributes().count(), 32);
+        assert_eq!(
+            vocab.attribute(Some("imaging"), "largest_diameter_mm").unwrap().ty.describe(),
+            "a number ≥ 0"
+        );
+        assert_eq!(vocab.attributes().count(), 33);
         // Attribute names are unique across kinds, so `attribute(None, _)` is unambiguous.
         let mut names: Vec<_> = vocab.attributes().map(|a| a.name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 32);
+        assert_eq!(names.len(), 33);
         assert!(vocab.attributes().all(|a| vocab.is_kind(a.kind)));
     }
 }

@@ -36,7 +36,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const SIMPLE: &str = "tests/beyond/up-to-seven.crit";
+const SIMPLE: &str = "definitions/scores/up-to-seven.crit";
 
 #[test]
 fn a_pretty_printed_patient_holding_a_patient_shaped_object_is_one_patient() {

@@ -1,5 +1,5 @@
 //! Onsets hold as of their own date. For every `met` criterion of every shipped definition
-//! (and the scores in tests/beyond), the record cut at its date (`--as-of` that date) gives
+//! (and the study definitions and scores), the record cut at its date (`--as-of` that date) gives
 //! `met` too; for criteria that later events cannot take back, the record cut the day
 //! before does not. The definition's onset holds the same way. Checked over synthetic
 //! patients (`refract synth`, `REFRACT_ONSET_PATIENTS` of them, 20,000 by default) and
@@ -25,13 +25,20 @@ use refract::eval::{evaluate, Truth};
 use refract::timeline::{parse_patient, Origin, Patient};
 use refract::vocabulary::Vocabulary;
 
-/// The shipped definitions and the scores and arithmetic of tests/beyond.
+/// The shipped definitions, the published study definitions and the scores.
 fn definitions() -> Vec<Checked> {
     let mut all = support::shipped();
     let vocabulary = Vocabulary::builtin();
-    let files = refract::definition_files(&[support::root().join("tests/beyond")]).unwrap();
+    let files = refract::definition_files(&[
+        support::root().join("definitions/studies"),
+        support::root().join("definitions/scores"),
+    ])
+    .unwrap();
     for file in files {
-        all.push(refract::load_definition(&file, &vocabulary).unwrap().0);
+        match refract::load_definition(&file, &vocabulary) {
+            Ok((checked, _)) => all.push(checked),
+            Err(diagnostics) => panic!("{}", diagnostics.render_plain(100)),
+        }
     }
     all
 }
