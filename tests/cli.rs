@@ -291,3 +291,49 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(refract(&["frobnicate"], None).status.code(), Some(2));
 }
+
+#[test]
+fn check_counts_each_files_errors_and_warnings_and_refuses_two_files_with_one_id() {
+    let dir = std::env::temp_dir().join(format!("refract-cli-counts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped =
+        std::fs::read_to_string(support::root().join("definitions/cci-2022.crit")).unwrap();
+    let revision = dir.join("revision.crit");
+    std::fs::write(&revision, &shipped).unwrap();
+    let warned = dir.join("warned.crit");
+    std::fs::write(
+        &warned,
+        "definition warned-2026\n  outcome refractory\ncriterion deb\n  = any session S where technique is \"deb-TACE\"\nmet when deb\n",
+    )
+    .unwrap();
+    let original = support::root().join("definitions/cci-2022.crit");
+    let out = refract(
+        &[
+            "check",
+            original.to_str().unwrap(),
+            revision.to_str().unwrap(),
+            warned.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "one id in two files is an error");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("warned.crit: ok, 2 warnings (warned-2026, 1 criteria)"), "{stdout}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("refract::check::duplicate_definition"), "{stderr}");
+    assert!(stderr.contains("revision.crit:1:12"), "at the second file's id: {stderr}");
+    // `eval` refuses the pair before reading a patient.
+    let out = refract(
+        &[
+            "eval",
+            "-d",
+            original.to_str().unwrap(),
+            "-d",
+            revision.to_str().unwrap(),
+            "examples/cohort.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
