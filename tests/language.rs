@@ -432,3 +432,24 @@ fn nadir_is_the_lowest_measurement_so_far() {
     // A scan without the measurement could have been the nadir.
     assert_eq!(result(c, &scans(&[&sum(50), "", &sum(36)])).0, Unknown);
 }
+
+#[test]
+fn a_change_shown_to_a_tenth_never_reads_as_the_threshold_it_misses() {
+    let text = "definition d\n  outcome refractory\ncriterion c\n  source \"test\"\n  = latest imaging shows target_viable_sum_mm shrank by less than 25 % from earliest imaging\nmet when c\n";
+    let patient = |later: &str| {
+        format!(
+            r#"{{"id":"p","events":[{{"date":"2021-01-01","kind":"imaging","target_viable_sum_mm":40}},{{"date":"2021-02-01","kind":"imaging","target_viable_sum_mm":{later}}}]}}"#
+        )
+    };
+    // 40 to 30.01 is 24.975 % smaller: less than 25 %, though it rounds to 25.0.
+    let outcome = run(text, &patient("30.01"));
+    assert_eq!(outcome.result, Met);
+    assert!(outcome.criteria[0].why.contains("is just under 25 % below"), "{}", outcome.criteria[0].why);
+    // 40 to 29.99 is 25.025 %: not less than 25 %.
+    let outcome = run(text, &patient("29.99"));
+    assert_eq!(outcome.result, NotMet);
+    assert!(outcome.criteria[0].why.contains("is just over 25 % below"), "{}", outcome.criteria[0].why);
+    // No change at all says so.
+    let outcome = run(text, &patient("40"));
+    assert!(outcome.criteria[0].why.contains("is unchanged from"), "{}", outcome.criteria[0].why);
+}

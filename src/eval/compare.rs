@@ -348,7 +348,22 @@ pub fn change<'a>(
                 (pct, "above")
             };
             describe_datum_into(view, value, &new, out);
-            let _ = write!(out, " is {size} % {word} ");
+            // The size is shown to a tenth of a percent; where that would read as the
+            // threshold itself (24.975 % shown as 25 %), say on which side it is.
+            let asked = matches!(
+                (direction, word),
+                (Direction::Grew, "above") | (Direction::Shrank, "below")
+            );
+            let side = match lhs.cmp(&rhs) {
+                std::cmp::Ordering::Less if asked && size == percent => "just under ",
+                std::cmp::Ordering::Greater if asked && size == percent => "just over ",
+                _ => "",
+            };
+            if pct.is_zero() && n == r {
+                out.push_str(" is unchanged from ");
+            } else {
+                let _ = write!(out, " is {side}{size} % {word} ");
+            }
             describe_datum_into(view, reference, &old, out);
             if !holds {
                 let wanted = match bound {
