@@ -128,7 +128,7 @@ pub enum Why<'a> {
     Borrowed(&'a str),
     /// Text from the definition's source, written with each run of spaces and line breaks
     /// as one space (a selection as its author wrote it: "session where technique is
-    /// DEB-TACE").
+    /// DEB-TACE"), without its `unknown if none`.
     Source(&'a str),
     /// Written from the patient and definition when rendered, onto the end of a buffer.
     Lazy(Writer<'a>),
@@ -202,11 +202,22 @@ impl<'a> Why<'a> {
             Why::Text(text) => out.push_str(text),
             Why::Borrowed(text) => out.push_str(text),
             Why::Source(text) => {
+                let start = out.len();
                 for (i, word) in text.split_whitespace().enumerate() {
                     if i > 0 {
                         out.push(' ');
                     }
                     out.push_str(word);
+                }
+                // `unknown if none` says how to read an empty selection, not what it holds.
+                if let Some(written) = out.get(start..) {
+                    if written.contains("unknown if none") {
+                        let cleaned = written
+                            .replace(", unknown if none", "")
+                            .replace(" unknown if none", "");
+                        out.truncate(start);
+                        out.push_str(&cleaned);
+                    }
                 }
             }
             Why::Lazy(write) => write(view, out),

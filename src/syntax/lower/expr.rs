@@ -104,6 +104,9 @@ pub(super) fn consecutive(pair: Pair<'_, Rule>) -> Lowered<Expr> {
     )
 }
 
+/// The longest run a definition may ask for (far beyond any patient's record).
+const MAX_RUN: u32 = 100_000;
+
 /// `run`: `at least N` sessions, or `more than N` (a run of N + 1).
 pub(super) fn run(pair: Pair<'_, Rule>) -> Lowered<Expr> {
     let span = span_of(&pair);
@@ -119,7 +122,16 @@ pub(super) fn run(pair: Pair<'_, Rule>) -> Lowered<Expr> {
         .ok_or_else(|| disagree(span, "a number"))?;
     let at_least = integer(&count)?;
     let length = if strict { at_least.checked_add(1) } else { Some(at_least) }
-        .ok_or_else(|| disagree(span, "a run's length"))?;
+        .filter(|&n| n <= MAX_RUN)
+        .ok_or_else(|| {
+            Problem::error(
+                "refract::syntax::number_out_of_range",
+                format!("a run of more than {MAX_RUN} sessions"),
+                span_of(&count),
+                "too many sessions for a run",
+            )
+            .with_help("a run counts sessions in a row; write the number the guideline gives, e.g. `at least 3`")
+        })?;
     let name = ident(&inner.next().ok_or_else(|| disagree(span, "a name"))?);
     let body = expr(inner.next().ok_or_else(|| disagree(span, "a body"))?)?;
     node(
