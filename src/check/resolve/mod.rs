@@ -60,6 +60,18 @@ pub struct CriterionEntry<'d> {
     pub used: bool,
 }
 
+/// What is in scope at a place of the definition: the names bound, and the events
+/// examined there (see the fields of [`Checker`] of the same names).
+#[derive(Default)]
+struct Place {
+    scopes: Vec<(String, Binding)>,
+    it_depth: usize,
+    it_kinds: Vec<Option<&'static str>>,
+    it_slots: Vec<Option<Slot>>,
+    left_operand: Option<kinds::LeftOperand>,
+    filters: Vec<usize>,
+}
+
 #[derive(Clone, Copy)]
 enum Binding {
     Event(Slot),
@@ -227,20 +239,22 @@ impl<'d> Checker<'d> {
 
     /// Check `f` where a criterion stands: no bound names, no event examined.
     fn at_top_level<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        let saved = std::mem::take(&mut self.scopes);
-        let depth = std::mem::take(&mut self.it_depth);
-        let kinds = std::mem::take(&mut self.it_kinds);
-        let slots = std::mem::take(&mut self.it_slots);
-        let left = self.left_operand.take();
-        let filters = std::mem::take(&mut self.filters);
+        let saved = self.swap_place(Place::default());
         let out = f(self);
-        self.filters = filters;
-        self.scopes = saved;
-        self.it_depth = depth;
-        self.it_kinds = kinds;
-        self.it_slots = slots;
-        self.left_operand = left;
+        self.swap_place(saved);
         out
+    }
+
+    /// Puts `place` in force and returns the one it replaces: what is in scope where a
+    /// criterion or a part's body is checked does not depend on where it is reached from.
+    fn swap_place(&mut self, mut place: Place) -> Place {
+        std::mem::swap(&mut self.scopes, &mut place.scopes);
+        std::mem::swap(&mut self.it_depth, &mut place.it_depth);
+        std::mem::swap(&mut self.it_kinds, &mut place.it_kinds);
+        std::mem::swap(&mut self.it_slots, &mut place.it_slots);
+        std::mem::swap(&mut self.left_operand, &mut place.left_operand);
+        std::mem::swap(&mut self.filters, &mut place.filters);
+        place
     }
 
     /// Check criterion `index` once.
@@ -293,25 +307,21 @@ impl<'d> Checker<'d> {
             .enumerate()
             .map(|(i, (name, slot))| (name.node.clone(), Binding::Param(index, i, *slot)))
             .collect();
-        let saved = std::mem::replace(&mut self.scopes, params);
-        // A part may speak of "the event examined" (`it`): its users supply one.
-        let depth = std::mem::replace(&mut self.it_depth, 1);
-        // The caller's event is of whatever kind each use gives it.
-        let kinds = std::mem::replace(&mut self.it_kinds, vec![None]);
-        let slots = std::mem::replace(&mut self.it_slots, vec![None]);
-        let left = self.left_operand.take();
-        let filters = std::mem::take(&mut self.filters);
+        // A part may speak of "the event examined" (`it`): its users supply one, of
+        // whatever kind each use gives it.
+        let saved = self.swap_place(Place {
+            scopes: params,
+            it_depth: 1,
+            it_kinds: vec![None],
+            it_slots: vec![None],
+            ..Place::default()
+        });
         self.part_depth += 1;
         self.part_stack.push(index);
         let result = self.any(&ast.body);
         self.part_stack.pop();
         self.part_depth -= 1;
-        self.scopes = saved;
-        self.it_depth = depth;
-        self.it_kinds = kinds;
-        self.it_slots = slots;
-        self.left_operand = left;
-        self.filters = filters;
+        self.swap_place(saved);
         let entry = self.parts.get_mut(index)?;
         entry.state = match result {
             Some((node, ty)) => PartState::Done(node, ty),

@@ -333,13 +333,7 @@ pub(super) fn change<'i>(
         Some(Rule::kw_shrank) => Direction::Shrank,
         _ => return Err(disagree(span, "a direction")),
     };
-    let bound = match part("a bound")?.into_inner().next().map(|p| p.as_rule()) {
-        Some(Rule::bound_at_least) => Bound::AtLeast,
-        Some(Rule::bound_more_than) => Bound::MoreThan,
-        Some(Rule::bound_at_most) => Bound::AtMost,
-        Some(Rule::bound_less_than) => Bound::LessThan,
-        _ => return Err(disagree(span, "a bound")),
-    };
+    let bound = bound(part("a bound")?, span)?;
     let percent_pair = part("a percentage")?;
     let percent = Spanned::new(number(&percent_pair)?, span_of(&percent_pair));
     let reference = operand(part("a reference")?)?;
@@ -349,6 +343,17 @@ pub(super) fn change<'i>(
         bound,
         percent,
         reference: Box::new(reference),
+    })
+}
+
+/// `bound`: `at least`, `more than`, `at most`, `less than`.
+pub(super) fn bound(pair: Pair<'_, Rule>, span: Span) -> Lowered<Bound> {
+    Ok(match pair.into_inner().next().map(|p| p.as_rule()) {
+        Some(Rule::bound_at_least) => Bound::AtLeast,
+        Some(Rule::bound_more_than) => Bound::MoreThan,
+        Some(Rule::bound_at_most) => Bound::AtMost,
+        Some(Rule::bound_less_than) => Bound::LessThan,
+        _ => return Err(disagree(span, "a bound")),
     })
 }
 

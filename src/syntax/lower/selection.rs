@@ -120,17 +120,8 @@ pub(super) fn window(pair: Pair<'_, Rule>) -> Lowered<Window> {
         Rule::after => WindowKind::After,
         Rule::before => WindowKind::Before,
         Rule::distance_after | Rule::distance_before => {
-            let bound = parts
-                .first()
-                .and_then(|p| p.clone().into_inner().next())
-                .map(|p| p.as_rule());
-            let bound = match bound {
-                Some(Rule::bound_at_least) => Bound::AtLeast,
-                Some(Rule::bound_more_than) => Bound::MoreThan,
-                Some(Rule::bound_at_most) => Bound::AtMost,
-                Some(Rule::bound_less_than) => Bound::LessThan,
-                _ => return Err(disagree(span, "a bound")),
-            };
+            let first = parts.first().ok_or_else(|| disagree(span, "a bound"))?;
+            let bound = super::expr::bound(first.clone(), span)?;
             let span_pair = parts
                 .get(1)
                 .ok_or_else(|| disagree(span, "a duration"))?;
