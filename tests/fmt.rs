@@ -218,7 +218,7 @@ proptest! {
         let files = shipped();
         let (name, text) = &files[file % files.len()];
         // `@` is no token of the language: outside a comment or text, it is an error.
-        let cut = text.char_indices().map(|(i, _)| i).filter(|&i| i <= at).last().unwrap_or(0);
+        let cut = text.char_indices().map(|(i, _)| i).rfind(|&i| i <= at).unwrap_or(0);
         let broken = format!("{}@{}", &text[..cut], &text[cut..]);
         let parses = parse(&source(name, &broken)).is_ok();
         prop_assert_eq!(format(&source(name, &broken)).is_ok(), parses);

@@ -54,14 +54,19 @@ fn crit_files(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
         found.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
+    // Linked folders are not followed inside a folder, so a link to a parent cannot loop.
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(path)?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let is_dir = entry.file_type().ok()?.is_dir();
+            Some((entry.path(), is_dir))
+        })
         .collect();
     entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
+    for (entry, is_dir) in entries {
+        if is_dir {
             crit_files(&entry, found)?;
-        } else if entry.extension().is_some_and(|ext| ext == "crit") {
+        } else if entry.extension().is_some_and(|ext| ext == "crit") && entry.is_file() {
             found.push(entry);
         }
     }
@@ -119,7 +124,9 @@ fn one_file(path: &Path, check: bool, out: &mut Output) -> bool {
     if before == after {
         return true;
     }
-    // Written beside the file and renamed over it, so a failed write never leaves half a file.
+    // Written beside the file and renamed over it, so a failed write never leaves half a
+    // file; a linked file is rewritten where it lies, the link kept.
+    let path = &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".fmt-tmp");
     let temporary = PathBuf::from(temporary);

@@ -130,15 +130,11 @@ impl Printer {
                 self.sequence(docs, column, mode, trail);
             }
             Doc::Group { docs, broken } => {
-                let mode = if mode == Mode::Flat {
-                    Mode::Flat
-                } else if !broken
-                    && flat_width(doc).is_some_and(|w| self.start_col() + w + trail <= WIDTH)
-                {
-                    Mode::Flat
-                } else {
-                    Mode::Break
-                };
+                // Inside a flat group everything is flat.
+                let flat = mode == Mode::Flat
+                    || (!broken
+                        && flat_width(doc).is_some_and(|w| self.start_col() + w + trail <= WIDTH));
+                let mode = if flat { Mode::Flat } else { Mode::Break };
                 self.sequence(docs, indent, mode, trail);
             }
             Doc::Fill(items) => self.fill(items, indent, mode, trail),
