@@ -88,7 +88,7 @@ pub fn load_definition(
 
 /// The text of `path`, read up to `limit + 1` bytes (a longer file is cut there: enough
 /// for the parser to see that it is too large).
-fn read_limited(path: &Path, limit: usize) -> std::io::Result<String> {
+pub fn read_limited(path: &Path, limit: usize) -> std::io::Result<String> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();

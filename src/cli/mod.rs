@@ -3,6 +3,7 @@
 mod check;
 mod cohort_check;
 mod eval;
+mod fmt;
 mod input;
 mod output;
 mod ties;
@@ -28,6 +29,8 @@ enum Command {
     Check(CheckArgs),
     /// Write a seeded synthetic cohort (JSON Lines) to standard output, for benchmarks.
     Synth(SynthArgs),
+    /// Rewrite definition files in the canonical layout; `--check` prints a diff instead.
+    Fmt(fmt::FmtArgs),
 }
 
 /// `refract synth`
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);

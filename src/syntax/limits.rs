@@ -71,7 +71,7 @@ pub fn scan(text: &str) -> Option<Problem> {
             bodies = 0;
             operators = 0;
         }
-        let (code, parsed_past) = code_of(line);
+        let (code, parsed_past, _) = code_of(line);
         let mut word_start = None;
         for (at, c) in code.iter().copied().chain([(line.len(), ' ')]) {
             if c.is_alphanumeric() || c == '_' {
@@ -126,9 +126,10 @@ pub fn scan(text: &str) -> Option<Problem> {
 
 /// The characters of a line outside its comment and quoted texts, with their offsets,
 /// lexed as the grammar lexes them (a quoted text ends at an unescaped `"`; `\"` and `\\`
-/// are its only escapes, and it cannot span lines); and whether the parser can read past
-/// the line: not when a quoted text in it is left open or escapes anything else.
-fn code_of(line: &str) -> (Vec<(usize, char)>, bool) {
+/// are its only escapes, and it cannot span lines); whether the parser can read past
+/// the line: not when a quoted text in it is left open or escapes anything else; and where
+/// its `//` comment starts, if it has one.
+fn code_of(line: &str) -> (Vec<(usize, char)>, bool, Option<usize>) {
     let mut code = Vec::with_capacity(line.len());
     let mut chars = line.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
@@ -138,17 +139,37 @@ fn code_of(line: &str) -> (Vec<(usize, char)>, bool) {
                     Some('"') => break,
                     Some('\\') => match chars.next().map(|(_, c)| c) {
                         Some('"' | '\\') => {}
-                        _ => return (code, false),
+                        _ => return (code, false, None),
                     },
-                    Some('\n') | None => return (code, false),
+                    Some('\n') | None => return (code, false, None),
                     Some(_) => {}
                 }
             },
-            '/' if chars.peek().is_some_and(|&(_, next)| next == '/') => break,
+            '/' if chars.peek().is_some_and(|&(_, next)| next == '/') => {
+                return (code, true, Some(at))
+            }
             _ => code.push((at, c)),
         }
     }
-    (code, true)
+    (code, true, None)
+}
+
+/// The byte ranges of the `//` comments of a text the parser can read, lexed as the grammar
+/// lexes them (a `//` inside a quoted text is no comment), without the line ends.
+pub(crate) fn comments(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let (_, parsed_past, comment) = code_of(line);
+        if let Some(start) = comment {
+            found.push((offset + start, offset + line.trim_end_matches(['\n', '\r']).len()));
+        }
+        if !parsed_past {
+            break;
+        }
+        offset += line.len();
+    }
+    found
 }
 
 /// The parse tree checked for depth before it is lowered (lowering recurses along it):

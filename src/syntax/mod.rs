@@ -5,6 +5,7 @@ mod teach;
 pub(crate) mod limits;
 mod lower;
 mod precedence;
+mod print;
 mod rule_names;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::diagnostics::{Diagnostics, Problem};
 use crate::source::{SourceFile, Span};
 use grammar::{CriteriaParser, Rule};
 
+pub use print::{comment_texts, format, shape, WIDTH};
 pub use limits::{MAX_DEPTH, MAX_GRAMMAR_DEPTH, MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
 
 /// The stack parsing and lowering run on, whatever the caller's: the limits bound how
