@@ -2,6 +2,7 @@
 
 mod check;
 mod cohort_check;
+mod diff;
 mod eval;
 mod input;
 mod output;
@@ -28,6 +29,8 @@ enum Command {
     Check(CheckArgs),
     /// Write a seeded synthetic cohort (JSON Lines) to standard output, for benchmarks.
     Synth(SynthArgs),
+    /// Review a revision of a definition: what changed, and a patient on which the meaning differs.
+    Diff(diff::DiffArgs),
 }
 
 /// `refract synth`
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
