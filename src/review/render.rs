@@ -44,11 +44,10 @@ fn verdict(meaning: &Meaning) -> String {
     match meaning {
         Meaning::Equivalent => "equivalent: same meaning (the checked forms are the same after renaming and reordering)".to_owned(),
         Meaning::Different(c) => format!(
-            "different: a timeline of {} event{} on which the results differ (found after {} timelines, {} ms)",
+            "different: a timeline of {} event{} on which the results differ (found in the first {} timelines)",
             c.events,
             if c.events == 1 { "" } else { "s" },
-            c.tried,
-            c.found_ms
+            c.tried
         ),
         Meaning::NoDifferenceFound { timelines } => {
             format!("no difference found in {timelines} timelines (this is not a proof that the meaning is the same)")

@@ -102,8 +102,13 @@ fn value(rng: &mut Rng, pool: &Pool, attr: &Attr) -> Value {
             Value::Array(items)
         }
         Some(AttrType::Text) | None => {
+            // Free text the definitions never name is compared with other events' (`the
+            // same as`): two words make equal values likely.
             let text = match rng.pick(&attr.texts) {
                 Some(t) if rng.chance(70) => Some(t.clone()),
+                _ if attr.texts.is_empty() && rng.chance(80) => {
+                    Some(if rng.chance(50) { "S5" } else { "S8" }.to_owned())
+                }
                 _ => rng.pick(&pool.texts).cloned(),
             };
             match text {
@@ -118,8 +123,16 @@ fn value(rng: &mut Rng, pool: &Pool, attr: &Attr) -> Value {
     }
 }
 
+/// Times of day, for events on one day in both orders (a session sorts after the day's
+/// observations unless both are timed).
+const TIMES: [&str; 3] = ["08:00", "12:00", "16:00"];
+
 fn attributes(rng: &mut Rng, pool: &Pool, kind: &str) -> Vec<(String, Value)> {
     let mut attrs = Vec::new();
+    if rng.chance(12) {
+        let time = rng.pick(&TIMES).copied().unwrap_or("12:00");
+        attrs.push(("time".to_owned(), Value::String(time.to_owned())));
+    }
     for attr in pool
         .attrs
         .iter()
@@ -183,6 +196,26 @@ pub(super) fn draw(rng: &mut Rng, pool: &Pool) -> Timeline {
                 attrs,
             });
         }
+    }
+    // An observation on a session's day is before the session unless both are timed:
+    // half of them are timed after it, so both orders are tried.
+    let session_days: Vec<i64> = days.clone();
+    let mut timed_days = Vec::new();
+    for ev in events.iter_mut().filter(|e| e.kind != "tace") {
+        if session_days.contains(&ev.day) && rng.chance(50) {
+            ev.attrs.retain(|(k, _)| k != "time");
+            ev.attrs
+                .push(("time".to_owned(), Value::String("16:00".to_owned())));
+            timed_days.push(ev.day);
+        }
+    }
+    for ev in events
+        .iter_mut()
+        .filter(|e| e.kind == "tace" && timed_days.contains(&e.day))
+    {
+        ev.attrs.retain(|(k, _)| k != "time");
+        ev.attrs
+            .push(("time".to_owned(), Value::String("08:00".to_owned())));
     }
     events.sort_by_key(|e| e.day);
     Timeline { events }
