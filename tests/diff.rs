@@ -200,3 +200,34 @@ fn reports() {
         insta::assert_snapshot!(format!("diff__{id}__{file}"), shown);
     }
 }
+
+/// The command line: JSON that parses with the verdict, exit code 2 for a counterexample
+/// and 0 for an equivalent revision, 1 for a file that does not check.
+#[test]
+fn command_line_formats_and_exit_codes() {
+    let run = |new: &str, format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_refract"))
+            .current_dir(root())
+            .args(["diff", "definitions/cci-2022.crit", new, "--format", format])
+            .output()
+            .unwrap()
+    };
+    let changed = run(
+        "tests/revisions/cci-2022/change-window-bound-day.crit",
+        "json",
+    );
+    assert_eq!(changed.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&changed.stdout).unwrap();
+    assert_eq!(json["meaning"]["verdict"], "different");
+    assert_eq!(json["changes"][0]["what"], "window");
+    assert_eq!(json["changes"][0]["old"]["line"], 12);
+
+    let same = run("tests/revisions/cci-2022/same-rename-part.crit", "markdown");
+    assert_eq!(same.status.code(), Some(0));
+    let text = String::from_utf8(same.stdout).unwrap();
+    assert!(text.contains("equivalent: same meaning"), "{text}");
+    assert!(text.contains("renamed"), "{text}");
+
+    let broken = run("tests/errors/check/at_least_zero.crit", "text");
+    assert_eq!(broken.status.code(), Some(1));
+}
