@@ -39,6 +39,7 @@ pub mod number;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod review;
 pub mod synth;
 pub mod timeline;
 pub mod vocabulary;

@@ -2,6 +2,7 @@
 
 mod check;
 mod cohort_check;
+mod diff;
 mod eval;
 mod fmt;
 mod input;
@@ -31,6 +32,8 @@ enum Command {
     Synth(SynthArgs),
     /// Rewrite definition files in the canonical layout; `--check` prints a diff instead.
     Fmt(fmt::FmtArgs),
+    /// Review a revision of a definition: what changed, and a patient on which the meaning differs.
+    Diff(diff::DiffArgs),
 }
 
 /// `refract synth`
@@ -98,6 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
