@@ -15,7 +15,7 @@ pub struct Tokens<'a> {
     next: usize,
     /// Where the last token or comment printed ends.
     end: usize,
-    /// Every token printed, in order: groups ask whether the author broke their lines.
+    /// Every token printed, in order: groups ask whether a comment lies inside them.
     pub spans: Vec<(usize, usize)>,
 }
 
@@ -54,13 +54,16 @@ impl<'a> Tokens<'a> {
         self.before(self.text.len())
     }
 
-    /// Whether the author broke a line between the tokens printed since `first` (an index
-    /// into [`Tokens::spans`]).
+    /// Whether a comment lies between the tokens printed since `first` (an index into
+    /// [`Tokens::spans`]): it ends its line, so the group around it must break. Where the
+    /// author broke lines otherwise does not count, so one definition has one layout
+    /// however it was wrapped (a reflowed line is not a change).
     pub fn broken_since(&self, first: usize) -> bool {
         match (self.spans.get(first), self.spans.last()) {
-            (Some(&(start, _)), Some(&(_, end))) if start < end => {
-                self.slice(start, end).contains('\n')
-            }
+            (Some(&(start, _)), Some(&(_, end))) if start < end => self
+                .comments
+                .iter()
+                .any(|&(from, _)| from > start && from < end),
             _ => false,
         }
     }

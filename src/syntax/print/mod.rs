@@ -4,9 +4,10 @@
 //! line between items; a part's body after its `=`, on the next line (indented two) when
 //! the part does not fit on one; a criterion's `source` and `= body` on lines of their own,
 //! indented two. Inside expressions (see `expr.rs`) a group of line breaks is taken when it
-//! does not fit in [`WIDTH`] columns, or when the author broke a line inside it: a group
-//! kept on one line stays so, and one broken stays broken, so a second run changes
-//! nothing. Tokens are printed as written; only the space between them changes.
+//! does not fit in [`WIDTH`] columns, or when a comment inside it ends a line. Where the
+//! author wrapped lines does not count: one definition has one layout however it was
+//! written, and a second run changes nothing. Tokens are printed as written; only the
+//! space between them changes.
 
 mod comments;
 mod doc;
@@ -161,8 +162,8 @@ fn header(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Vec<Doc> {
     docs
 }
 
-/// `part NAME(PARAMS) "description" = body`: on one line if it fits and the author kept
-/// it there, else the body on the next line; a `score (` stays after the `=`.
+/// `part NAME(PARAMS) "description" = body`: on one line if it fits (and holds no
+/// comment), else the body on the next line; a `score (` stays after the `=`.
 fn part(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Vec<Doc> {
     let first_token = tokens.spans.len();
     let mut head = Built::empty();
