@@ -32,6 +32,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod compare;
 pub mod date;
 pub mod diagnostics;
 pub mod eval;

@@ -2,11 +2,9 @@
 //! parsed and evaluated in parallel a chunk at a time, and written in input order, so
 //! memory is bounded by the chunk and the output is the same as a single-threaded run.
 
-use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
 use refract::check::Checked;
 use refract::date::Date;
 use refract::eval::{evaluate, Outcome};
@@ -14,15 +12,13 @@ use refract::diagnostics::terminal;
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
-use refract::timeline::{read_cohort, Patient, Record, TimelineError};
+use refract::timeline::{Patient, Record, TimelineError};
 use refract::vocabulary::Vocabulary;
 
 use super::input::SeenIds;
 use super::output::{say, show, Output};
+use super::pipeline;
 use super::{definition_paths, EvalArgs, Format};
-
-/// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
-const CHUNK: usize = 2048;
 
 /// What one input record became.
 enum Done {
@@ -51,7 +47,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(definitions) = load_all(&args, &vocabulary) else {
+    let Some(definitions) = load_all(&args.definitions, &vocabulary) else {
         return ExitCode::from(1);
     };
     let (input_name, reader) = match super::input::open(&args.input) {
@@ -70,38 +66,26 @@ pub fn run(args: EvalArgs) -> ExitCode {
     if let Format::Csv = args.format {
         sink.line(csv_header(&columns));
     }
-    // Evaluation recurses along a definition's tree (bounded by the checker's limits);
-    // give the workers room beyond the default 2 MiB.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(32 << 20)
-        .build_global();
-    let progress = Progress::new();
-    // Three stages run at once: reading (line splitting, UTF-8 checks) on one thread, a
-    // chunk ahead; evaluation on the worker pool; writing on another thread, a chunk
-    // behind. Bounded channels keep memory at a few chunks, and order is kept.
-    let (chunks_in, chunks) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
-    let (results_out, results) = std::sync::mpsc::sync_channel::<Vec<Done>>(2);
-    let stop = AtomicBool::new(false);
     let strict = args.strict;
-    let (status, written) = std::thread::scope(|scope| {
-        let reader_vocabulary = vocabulary.clone();
-        let input = input_name.clone();
-        scope.spawn(move || {
-            let mut records = read_cohort(reader, &input, &reader_vocabulary);
-            loop {
-                let chunk: Vec<Record> = std::iter::from_fn(|| records.next_record())
-                    .take(CHUNK)
-                    .collect();
-                // The receiver is gone when evaluation stopped early (--strict).
-                if chunk.is_empty() || chunks_in.send(chunk).is_err() {
-                    break;
-                }
-            }
-        });
-        let stop = &stop;
-        let input_name = &input_name;
-        let wanted = &args.patients;
-        let writer = scope.spawn(move || {
+    let wanted = &args.patients;
+    let input = &input_name;
+    let (status, written) = pipeline::stream(
+        reader,
+        &input_name,
+        &vocabulary,
+        |record| {
+            run_one(
+                record,
+                &definitions,
+                &columns,
+                &vocabulary,
+                &args.patients,
+                as_of,
+                args.format,
+                args.parse_only,
+            )
+        },
+        move |results| {
             let mut ids = SeenIds::default();
             let mut status = ExitCode::SUCCESS;
             let mut found = vec![false; wanted.len()];
@@ -128,7 +112,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                             continue;
                         }
                     };
-                    if let Some(message) = duplicate(&mut ids, &id, line, input_name) {
+                    if let Some(message) = duplicate(&mut ids, &id, line, input) {
                         say(&format!("error: {message}"));
                         if strict {
                             status = ExitCode::from(1);
@@ -155,42 +139,14 @@ pub fn run(args: EvalArgs) -> ExitCode {
             }
             for (id, seen) in wanted.iter().zip(&found) {
                 if !seen {
-                    say(&format!("error: no patient with id \"{id}\" in {input_name}"));
+                    say(&format!("error: no patient with id \"{id}\" in {input}"));
                     status = ExitCode::from(1);
                 }
             }
-            stop.store(true, Ordering::Relaxed);
             (status, sink.finish())
-        });
-        for chunk in chunks.iter() {
-            if stop.load(Ordering::Relaxed) {
-                break;
-            }
-            let done: Vec<Done> = chunk
-                .par_iter()
-                .map(|record| {
-                    run_one(
-                        record,
-                        &definitions,
-                        &columns,
-                        &vocabulary,
-                        &args.patients,
-                        as_of,
-                        args.format,
-                        args.parse_only,
-                    )
-                })
-                .collect();
-            progress.advance(done.len());
-            if results_out.send(done).is_err() {
-                break;
-            }
-        }
-        drop(results_out);
-        drop(chunks);
-        writer.join().unwrap_or((ExitCode::from(1), false))
-    });
-    progress.finish();
+        },
+    )
+    .unwrap_or((ExitCode::from(1), false));
     if !written {
         return ExitCode::from(1);
     }
@@ -324,39 +280,9 @@ impl Sink {
     }
 }
 
-/// A progress bar with patients per second, shown only when stderr is a terminal.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new() -> Progress {
-        if !io::stderr().is_terminal() {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {human_pos} patients  {per_sec}  {elapsed}",
-        ) {
-            bar.set_style(style);
-        }
-        Progress(Some(bar))
-    }
-
-    fn advance(&self, patients: usize) {
-        if let Some(bar) = &self.0 {
-            bar.inc(patients as u64);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 /// Every definition, checked, in id order; `None` (after printing why) if any is invalid.
-fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
-    let files = match refract::definition_files(&definition_paths(&args.definitions)) {
+pub(super) fn load_all(given: &[PathBuf], vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
+    let files = match refract::definition_files(&definition_paths(given)) {
         Ok(files) => files,
         Err(error) => {
             say(&format!("error: cannot list definitions: {error}"));
@@ -392,7 +318,7 @@ fn load_all(args: &EvalArgs, vocabulary: &Vocabulary) -> Option<Vec<Checked>> {
 }
 
 /// The message for a patient whose id was already used, if it was.
-fn duplicate(ids: &mut SeenIds, id: &str, line: Option<usize>, file: &str) -> Option<String> {
+pub(super) fn duplicate(ids: &mut SeenIds, id: &str, line: Option<usize>, file: &str) -> Option<String> {
     let first = ids.again(id, line)?;
     let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
     let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();

@@ -1,12 +1,14 @@
 //! Command-line types and dispatch.
 
 mod check;
+mod compare;
 mod cohort_check;
 mod diff;
 mod eval;
 mod fmt;
 mod input;
 mod output;
+mod pipeline;
 mod ties;
 
 use std::path::PathBuf;
@@ -34,6 +36,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Review a revision of a definition: what changed, and a patient on which the meaning differs.
     Diff(diff::DiffArgs),
+    /// Compare definitions over a cohort (agreement, kappa, changers, incidence), or two saved outputs.
+    Compare(compare::CompareArgs),
 }
 
 /// `refract synth`
@@ -102,6 +106,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
