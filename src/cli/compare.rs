@@ -225,14 +225,23 @@ fn read_saved(
     path: &std::path::Path,
     each: &mut dyn FnMut(String, String, Summary),
 ) -> Result<(), ()> {
-    let (name, reader) = super::input::open(path).map_err(|m| say(&format!("error: {m}")))?;
+    read_lines(path, each).map_err(|message| say(&format!("error: {message}")))
+}
+
+/// [`read_saved`], with the message for the first line that cannot be read.
+fn read_lines(
+    path: &std::path::Path,
+    each: &mut dyn FnMut(String, String, Summary),
+) -> Result<(), String> {
+    let (name, reader) = super::input::open(path)?;
     for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| say(&format!("error: cannot read {name}: {e}")))?;
+        let line = line.map_err(|e| format!("cannot read {name}: {e}"))?;
         if line.trim().is_empty() {
             continue;
         }
-        let fail = |why: &str| say(&format!("error: {name} line {}: {why}", n + 1));
-        let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| fail(&format!("not JSON: {e}")))?;
+        let fail = |why: &str| format!("{name} line {}: {why}", n + 1);
+        let value: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| fail(&format!("not JSON: {e}")))?;
         if value.get("error").is_some() {
             continue;
         }
@@ -240,13 +249,19 @@ fn read_saved(
         let (Some(patient), Some(definition), Some(result)) =
             (text("patient"), text("definition"), text("result"))
         else {
-            return Err(fail("not a line of `refract eval` output (needs patient, definition and result)"));
+            return Err(fail(
+                "not a line of `refract eval` output (needs patient, definition and result)",
+            ));
         };
         let result = match result {
             "met" => Truth::Met,
             "not_met" => Truth::NotMet,
             "unknown" => Truth::Unknown,
-            other => return Err(fail(&format!("result \"{other}\" is not met, not_met or unknown"))),
+            other => {
+                return Err(fail(&format!(
+                    "result \"{other}\" is not met, not_met or unknown"
+                )))
+            }
         };
         let onset = match text("onset").map(Date::parse) {
             None => None,
@@ -265,16 +280,30 @@ fn read_saved(
 
 /// The deciding criterion of a saved line, by the rule of [`compare::deciding`]; a saved
 /// line has no criterion dates, so a met one is the first met whose evidence ends at onset.
-fn deciding(value: &serde_json::Value, result: &str, onset: Option<&str>) -> Option<(String, String)> {
+fn deciding(
+    value: &serde_json::Value,
+    result: &str,
+    onset: Option<&str>,
+) -> Option<(String, String)> {
     let criteria = value.get("criteria")?.as_array()?;
-    let field = |c: &serde_json::Value, k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let field =
+        |c: &serde_json::Value, k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let ends_at_onset = |c: &serde_json::Value| {
-        let last = c.get("evidence")?.as_array()?.last()?.get("date")?.as_str()?;
+        let last = c
+            .get("evidence")?
+            .as_array()?
+            .last()?
+            .get("date")?
+            .as_str()?;
         Some(Some(last) == onset)
     };
     let chosen = criteria
         .iter()
         .find(|c| field(c, "result").as_deref() == Some(result) && ends_at_onset(c) == Some(true))
-        .or_else(|| criteria.iter().find(|c| field(c, "result").as_deref() == Some(result)))?;
+        .or_else(|| {
+            criteria
+                .iter()
+                .find(|c| field(c, "result").as_deref() == Some(result))
+        })?;
     Some((field(chosen, "name")?, field(chosen, "why")?))
 }

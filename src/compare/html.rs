@@ -169,7 +169,12 @@ fn curves(report: &Report) -> String {
         let mut path = format!("M{:.1} {:.1}", x(0.0), y(0.0));
         let mut last = 0.0;
         for step in &d.curve {
-            let _ = write!(path, " H{:.1} V{:.1}", x(step.days as f64), y(step.incidence));
+            let _ = write!(
+                path,
+                " H{:.1} V{:.1}",
+                x(step.days as f64),
+                y(step.incidence)
+            );
             last = step.incidence;
         }
         let _ = write!(path, " H{:.1}", x(end_days));

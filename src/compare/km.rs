@@ -17,7 +17,11 @@ pub struct Times {
 impl Times {
     /// One patient: the event at `days`, or censored there.
     pub fn add(&mut self, days: i64, event: bool) {
-        let side = if event { &mut self.events } else { &mut self.censored };
+        let side = if event {
+            &mut self.events
+        } else {
+            &mut self.censored
+        };
         *side.entry(days).or_default() += 1;
     }
 

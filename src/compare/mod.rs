@@ -48,7 +48,13 @@ impl Summary {
             .or_else(|| patient.events.first())
             .map(|e| e.date);
         let last = patient.events.iter().map(|e| e.date).max();
-        Summary::from_parts(outcome.result, outcome.onset, start, last, deciding(outcome))
+        Summary::from_parts(
+            outcome.result,
+            outcome.onset,
+            start,
+            last,
+            deciding(outcome),
+        )
     }
 
     /// From its parts (a saved output has no event dates: `start` and `last` are `None`).
@@ -72,9 +78,10 @@ impl Summary {
 /// The criterion that decided an outcome: for a met result the one met on the onset date,
 /// otherwise the first whose result is the definition's.
 pub fn deciding(outcome: &Outcome) -> Option<(String, String)> {
-    let set_onset = outcome.criteria.iter().find(|c| {
-        c.result == outcome.result && outcome.onset.is_some() && c.at == outcome.onset
-    });
+    let set_onset = outcome
+        .criteria
+        .iter()
+        .find(|c| c.result == outcome.result && outcome.onset.is_some() && c.at == outcome.onset);
     set_onset
         .or_else(|| outcome.criteria.iter().find(|c| c.result == outcome.result))
         .map(|c| (c.name.clone(), c.why.clone()))
@@ -162,7 +169,11 @@ impl Comparison {
     pub fn add(&mut self, patient: &str, rows: &[Summary]) {
         self.patients += 1;
         for (i, row) in rows.iter().enumerate() {
-            if let Some(count) = self.counts.get_mut(i).and_then(|c| c.get_mut(slot(row.result))) {
+            if let Some(count) = self
+                .counts
+                .get_mut(i)
+                .and_then(|c| c.get_mut(slot(row.result)))
+            {
                 *count += 1;
             }
             self.add_time(i, row);

@@ -21,8 +21,17 @@ pub fn human(report: &Report) -> String {
         report.patients,
         report.definitions.len()
     );
-    let width = report.definitions.iter().map(|d| d.id.len()).max().unwrap_or(0).max(10);
-    let _ = writeln!(out, "Results (days from the first session to onset, among met: median [quartiles])");
+    let width = report
+        .definitions
+        .iter()
+        .map(|d| d.id.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let _ = writeln!(
+        out,
+        "Results (days from the first session to onset, among met: median [quartiles])"
+    );
     let _ = writeln!(
         out,
         "  {:width$}  {:>7}  {:>7}  {:>7}  days to onset",
@@ -42,9 +51,17 @@ pub fn human(report: &Report) -> String {
     if let Some(two) = &report.two {
         if let Some(pair) = report.pairs.first() {
             let _ = writeln!(out, "\n{} (rows) × {} (columns)", pair.first, pair.second);
-            let _ = writeln!(out, "  {:8}  {:>8}  {:>8}  {:>8}", "", RESULTS[0], RESULTS[1], RESULTS[2]);
+            let _ = writeln!(
+                out,
+                "  {:8}  {:>8}  {:>8}  {:>8}",
+                "", RESULTS[0], RESULTS[1], RESULTS[2]
+            );
             for (name, row) in RESULTS.iter().zip(pair.table) {
-                let _ = writeln!(out, "  {:8}  {:>8}  {:>8}  {:>8}", name, row[0], row[1], row[2]);
+                let _ = writeln!(
+                    out,
+                    "  {:8}  {:>8}  {:>8}  {:>8}",
+                    name, row[0], row[1], row[2]
+                );
             }
             match &two.onset_difference_days {
                 Some(s) => {
@@ -75,7 +92,12 @@ pub fn human(report: &Report) -> String {
                     let _ = writeln!(out, "    {id}: {said}");
                 }
             }
-            if let Some(rest) = two.changers.len().checked_sub(CHANGERS_SHOWN).filter(|&r| r > 0) {
+            if let Some(rest) = two
+                .changers
+                .len()
+                .checked_sub(CHANGERS_SHOWN)
+                .filter(|&r| r > 0)
+            {
                 let _ = writeln!(out, "  … and {rest} more (all are in --format json)");
             }
         }
@@ -96,7 +118,8 @@ pub fn human(report: &Report) -> String {
                 "  {:width$}  {:width$}  {:>7}  {:>6}  {:>7}  {:>7}",
                 p.first,
                 p.second,
-                p.agreement.map_or("-".to_string(), |a| format!("{:.1}%", a * 100.0)),
+                p.agreement
+                    .map_or("-".to_string(), |a| format!("{:.1}%", a * 100.0)),
                 p.kappa.map_or("-".to_string(), |k| format!("{k:.3}")),
                 p.known,
                 p.unknown_either
@@ -115,7 +138,11 @@ pub fn human(report: &Report) -> String {
     for d in &report.definitions {
         let mut line = format!("  {:width$}", d.id);
         for p in &d.incidence {
-            let _ = write!(line, "  {:>15}", format!("{:.1}% ({})", p.incidence * 100.0, p.at_risk));
+            let _ = write!(
+                line,
+                "  {:>15}",
+                format!("{:.1}% ({})", p.incidence * 100.0, p.at_risk)
+            );
         }
         let _ = write!(line, "  {}", d.unknown);
         if d.undated > 0 {
@@ -142,7 +169,8 @@ fn num(x: f64) -> String {
 
 /// The report as one JSON object (pretty, with a final line break).
 pub fn json(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -158,24 +186,65 @@ pub fn csv(report: &Report) -> String {
         row("results", &d.id, "", "not_met", d.not_met.to_string());
         row("results", &d.id, "", "unknown", d.unknown.to_string());
         if let Some(s) = &d.days_to_onset {
-            for (name, v) in [("min", s.min), ("q1", s.q1), ("median", s.median), ("q3", s.q3), ("max", s.max)] {
+            for (name, v) in [
+                ("min", s.min),
+                ("q1", s.q1),
+                ("median", s.median),
+                ("q3", s.q3),
+                ("max", s.max),
+            ] {
                 row("days_to_onset", &d.id, "", name, v.to_string());
             }
         }
         for p in &d.incidence {
-            row("incidence", &d.id, "", &format!("at_risk_day_{}", p.days), p.at_risk.to_string());
-            row("incidence", &d.id, "", &format!("incidence_day_{}", p.days), p.incidence.to_string());
+            row(
+                "incidence",
+                &d.id,
+                "",
+                &format!("at_risk_day_{}", p.days),
+                p.at_risk.to_string(),
+            );
+            row(
+                "incidence",
+                &d.id,
+                "",
+                &format!("incidence_day_{}", p.days),
+                p.incidence.to_string(),
+            );
         }
     }
     for p in &report.pairs {
         for (r, name) in RESULTS.iter().enumerate() {
             for (c, other) in RESULTS.iter().enumerate() {
-                let n = p.table.get(r).and_then(|row| row.get(c)).copied().unwrap_or(0);
-                row("pair", &p.first, &p.second, &format!("{name}_{other}"), n.to_string());
+                let n = p
+                    .table
+                    .get(r)
+                    .and_then(|row| row.get(c))
+                    .copied()
+                    .unwrap_or(0);
+                row(
+                    "pair",
+                    &p.first,
+                    &p.second,
+                    &format!("{name}_{other}"),
+                    n.to_string(),
+                );
             }
         }
-        row("pair", &p.first, &p.second, "agreement", p.agreement.map_or(String::new(), |a| a.to_string()));
-        row("pair", &p.first, &p.second, "kappa", p.kappa.map_or(String::new(), |k| k.to_string()));
+        row(
+            "pair",
+            &p.first,
+            &p.second,
+            "agreement",
+            p.agreement.map_or(String::new(), |a| a.to_string()),
+        );
+        row(
+            "pair",
+            &p.first,
+            &p.second,
+            "kappa",
+            p.kappa.map_or(String::new(), |k| k.to_string()),
+        );
     }
     out
 }
