@@ -409,3 +409,20 @@ fn html_page_holds_the_heat_map_and_the_curves() {
         assert!(html.contains(&format!(">{id}</text>")), "{id}");
     }
 }
+
+#[test]
+fn saved_outputs_have_no_incidence_curve_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("refract-compare-human-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("saved.jsonl");
+    let eval = refract(&["eval", "-d", "definitions/cci-2022.crit", "examples/cohort.jsonl"]);
+    std::fs::write(&saved, &eval.stdout).unwrap();
+    let path = saved.to_str().unwrap();
+    let out = refract(&["compare", "--results", path, path]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("Patients that change class: 0"), "{report}");
+    assert!(report.contains("no incidence curve"), "{report}");
+    assert!(!report.contains("Kaplan"), "{report}");
+}

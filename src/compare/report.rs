@@ -126,6 +126,14 @@ pub fn human(report: &Report) -> String {
             );
         }
     }
+    // Saved outputs carry no event dates: there is no time to count.
+    if report.definitions.iter().all(|d| d.in_curve == 0) {
+        let _ = writeln!(
+            out,
+            "\nNo dated results (saved outputs have no first-session dates): no incidence curve."
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "\nCumulative incidence since the first session (Kaplan–Meier; met: event at onset; not met: censored at the last event; unknown not in the curve). Each cell: incidence (at risk)"
