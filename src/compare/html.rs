@@ -190,9 +190,15 @@ fn curves(report: &Report) -> String {
     // of its curve's dash pattern.
     labels.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut floor = f64::MIN;
+    let mut placed: Vec<(f64, String, &str)> = Vec::new();
     for (at, id, dash) in labels {
-        let at = at.max(floor + 13.0);
-        floor = at;
+        floor = at.max(floor + 13.0);
+        placed.push((floor, id, dash));
+    }
+    // Labels pushed below the axis move up together, still 13 px apart.
+    let overflow = (floor - (h - bottom)).max(0.0);
+    for (at, id, dash) in placed {
+        let at = at - overflow;
         let _ = writeln!(
             out,
             "<path d=\"M{:.1} {at:.1} h24\" stroke=\"#000\" stroke-width=\"1.6\" stroke-dasharray=\"{dash}\"/><text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
