@@ -33,6 +33,7 @@
 pub mod ast;
 pub mod check;
 pub mod date;
+pub mod deck;
 pub mod diagnostics;
 pub mod eval;
 pub mod number;

@@ -7,6 +7,7 @@ mod eval;
 mod fmt;
 mod input;
 mod output;
+mod test;
 mod ties;
 
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Review a revision of a definition: what changed, and a patient on which the meaning differs.
     Diff(diff::DiffArgs),
+    /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
+    Test(test::TestArgs),
 }
 
 /// `refract synth`
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Test(args) => test::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
