@@ -233,30 +233,34 @@ pub fn compare(expect: &Expect, outcome: &Outcome) -> Vec<Mismatch> {
     found
 }
 
-/// The expectation the outcome satisfies, in the shape of the old one: the same criteria
-/// named (those the definition still has), or every criterion when there was none.
-pub fn actual(outcome: &Outcome, old: Option<&Expect>) -> serde_json::Value {
-    let mut object = serde_json::Map::new();
-    object.insert("result".into(), outcome.result.as_str().into());
+/// The expectation the outcome satisfies, as JSON text in the order of docs/decks.md, in
+/// the shape of the old one: the same criteria named (those the definition still has), or
+/// every criterion when there was none.
+pub fn actual(outcome: &Outcome, old: Option<&Expect>) -> String {
+    let quote = |text: &str| serde_json::Value::String(text.to_string()).to_string();
     let onset = outcome
         .onset
-        .map(|d| serde_json::Value::String(d.to_string()));
-    object.insert("onset".into(), onset.unwrap_or(serde_json::Value::Null));
-    let mut criteria = serde_json::Map::new();
-    for criterion in &outcome.criteria {
-        if old.is_none_or(|old| old.criteria.contains_key(&criterion.name)) {
-            criteria.insert(criterion.name.clone(), criterion.result.as_str().into());
-        }
-    }
+        .map_or("null".to_string(), |d| quote(&d.to_string()));
+    let mut out = format!(
+        "{{\"result\":{},\"onset\":{onset}",
+        quote(outcome.result.as_str())
+    );
+    let criteria: Vec<String> = outcome
+        .criteria
+        .iter()
+        .filter(|c| old.is_none_or(|old| old.criteria.contains_key(&c.name)))
+        .map(|c| format!("{}:{}", quote(&c.name), quote(c.result.as_str())))
+        .collect();
     if !criteria.is_empty() {
-        object.insert("criteria".into(), criteria.into());
+        out.push_str(&format!(",\"criteria\":{{{}}}", criteria.join(",")));
     }
-    serde_json::Value::Object(object)
+    out.push('}');
+    out
 }
 
-/// The line with `facts.expect` set to `expect`, every other byte kept; `None` if the
-/// line is not a JSON object.
-pub fn rewrite(line: &str, expect: &serde_json::Value) -> Option<String> {
+/// The line with `facts.expect` set to `expect` (JSON text), every other byte kept;
+/// `None` if the line is not a JSON object.
+pub fn rewrite(line: &str, expect: &str) -> Option<String> {
     let value = expect.to_string();
     let (range, text) = match span::locate(line)? {
         span::Place::Expect(range) => (range, value),
