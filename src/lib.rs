@@ -34,6 +34,7 @@ pub mod ast;
 pub mod check;
 pub mod compare;
 pub mod date;
+pub mod deck;
 pub mod diagnostics;
 pub mod eval;
 pub mod number;

@@ -1,17 +1,18 @@
 //! The published study definitions (definitions/studies) and the scores (definitions/scores),
-//! each evaluated on its cohort of hand-made patients, tests/studies/ID.jsonl.
+//! each evaluated on its deck of hand-made patients, definitions/FOLDER/ID.deck.jsonl
+//! (docs/decks.md; `refract test` runs the same decks).
 //!
-//! Each patient carries its expected result in its `facts`, worked out by hand from the
+//! Each patient carries its expected result in `facts.expect`, worked out by hand from the
 //! study's sentence and the reading its file states, next to the patient it is about:
 //!
 //! ```json
-//! {"id":"iw-shrank-exactly-25pct","facts":{"expect":"not_met","why":"40 to 30 mm is exactly 25 % shrinkage"},"events":[…]}
+//! {"id":"iw-shrank-exactly-25pct","facts":{"expect":{"result":"not_met","onset":null},"why":"40 to 30 mm is exactly 25 % shrinkage"},"events":[…]}
 //! ```
 //!
-//! - `expect`: `met`, `not_met` or `unknown`, the definition's result;
-//! - `onset`: the definition's onset, required when `expect` is `met` (and none otherwise);
-//! - `criteria` (optional): the expected result of some criteria, by name;
-//! - `reason` (optional): a text the named criterion's `why` must contain, as
+//! - `expect.result`: `met`, `not_met` or `unknown`, the definition's result;
+//! - `expect.onset`: the definition's onset, required when the result is `met` (and none otherwise);
+//! - `expect.criteria` (optional): the expected result of some criteria, by name;
+//! - `reason` (optional, beside `expect`): a text the named criterion's `why` must contain, as
 //!   `{"criterion": "...", "contains": "..."}`;
 //! - `why`: the derivation, for the reader (not compared).
 
@@ -69,8 +70,8 @@ fn load(folder: &str, id: &str) -> Checked {
     }
 }
 
-fn cohort(id: &str) -> Vec<Patient> {
-    let name = format!("tests/studies/{id}.jsonl");
+fn cohort(folder: &str, id: &str) -> Vec<Patient> {
+    let name = format!("definitions/{folder}/{id}.deck.jsonl");
     let reader = std::fs::File::open(support::root().join(&name)).unwrap();
     read_cohort(
         std::io::BufReader::new(reader),
@@ -87,12 +88,13 @@ fn cohort(id: &str) -> Vec<Patient> {
 fn check(folder: &str, id: &str) {
     let definition = load(folder, id);
     assert_eq!(definition.id, id);
-    let patients = cohort(id);
+    let patients = cohort(folder, id);
     let mut seen = BTreeSet::new();
     let mut mismatches = Vec::new();
     for patient in &patients {
         let facts = &patient.facts;
-        let want = facts["expect"].as_str().unwrap();
+        let expect = &facts["expect"];
+        let want = expect["result"].as_str().unwrap();
         seen.insert(want.to_string());
         let outcome = evaluate(&definition, patient);
         let whys = || {
@@ -112,7 +114,7 @@ fn check(folder: &str, id: &str) {
             ));
         }
         let onset = outcome.onset.map(|d| d.to_string());
-        let want_onset = facts.get("onset").and_then(|v| v.as_str());
+        let want_onset = expect.get("onset").and_then(|v| v.as_str());
         assert!(
             (want == "met") == want_onset.is_some(),
             "{}: an onset is expected exactly when the result is met",
@@ -124,7 +126,7 @@ fn check(folder: &str, id: &str) {
                 patient.id
             ));
         }
-        if let Some(criteria) = facts.get("criteria").and_then(|c| c.as_object()) {
+        if let Some(criteria) = expect.get("criteria").and_then(|c| c.as_object()) {
             for (name, want) in criteria {
                 let Some(got) = outcome.criteria.iter().find(|c| &c.name == name) else {
                     mismatches.push(format!("{}: no criterion {name}", patient.id));
@@ -254,7 +256,10 @@ fn eval_without_a_definition_runs_the_six_society_definitions_only() {
     ]
     .map(String::from)
     .into();
-    assert_eq!(evaluated(&["eval", "tests/studies/lin-2020.jsonl"]), six);
+    assert_eq!(
+        evaluated(&["eval", "definitions/studies/lin-2020.deck.jsonl"]),
+        six
+    );
 }
 
 #[test]
@@ -265,7 +270,7 @@ fn eval_with_the_studies_folder_runs_the_eight() {
             "eval",
             "-d",
             "definitions/studies",
-            "tests/studies/lin-2020.jsonl"
+            "definitions/studies/lin-2020.deck.jsonl"
         ]),
         eight
     );

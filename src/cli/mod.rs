@@ -9,6 +9,7 @@ mod fmt;
 mod input;
 mod output;
 mod pipeline;
+mod test;
 mod ties;
 
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Compare definitions over a cohort (agreement, kappa, changers, incidence), or two saved outputs.
     Compare(compare::CompareArgs),
+    /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
+    Test(test::TestArgs),
 }
 
 /// `refract synth`
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Test(args) => test::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
