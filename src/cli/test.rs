@@ -242,8 +242,5 @@ fn junit(suites: &[(String, DeckRun)]) -> String {
 }
 
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    refract::report::markup_escape(text)
 }

@@ -4,9 +4,11 @@
 mod csv;
 mod explain;
 mod json;
+mod markup;
 mod table;
 
 pub use csv::{csv_columns, csv_header, csv_row};
 pub use explain::report_block;
 pub use json::{error_line, outcome_line, stopped_line};
+pub use markup::markup_escape;
 pub use table::Table;
