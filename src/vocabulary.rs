@@ -189,8 +189,14 @@ const BUILTIN: &[AttrSpec] = &[
 const LISTED: &[(&str, &[&str])] = &[
     ("technique", &["cTACE", "DEB-TACE", "TAE", "B-TACE"]),
     ("modality", &["CT", "MRI", "CEUS", "US"]),
-    ("test", &["AFP", "PIVKA-II", "AST", "ALT", "bilirubin", "albumin"]),
-    ("unit", &["ng/mL", "mAU/mL", "U/L", "umol/L", "g/L", "mg/dL", "g/dL"]),
+    (
+        "test",
+        &["AFP", "PIVKA-II", "AST", "ALT", "bilirubin", "albumin"],
+    ),
+    (
+        "unit",
+        &["ng/mL", "mAU/mL", "U/L", "umol/L", "g/L", "mg/dL", "g/dL"],
+    ),
 ];
 
 impl Vocabulary {
@@ -406,7 +412,11 @@ mod tests {
             "a whole number ≥ 0"
         );
         assert_eq!(
-            vocab.attribute(Some("imaging"), "largest_diameter_mm").unwrap().ty.describe(),
+            vocab
+                .attribute(Some("imaging"), "largest_diameter_mm")
+                .unwrap()
+                .ty
+                .describe(),
             "a number ≥ 0"
         );
         assert_eq!(vocab.attributes().count(), 33);

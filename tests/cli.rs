@@ -316,12 +316,25 @@ fn check_counts_each_files_errors_and_warnings_and_refuses_two_files_with_one_id
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(1), "one id in two files is an error");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one id in two files is an error"
+    );
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("warned.crit: ok, 2 warnings (warned-2026, 1 criteria)"), "{stdout}");
+    assert!(
+        stdout.contains("warned.crit: ok, 2 warnings (warned-2026, 1 criteria)"),
+        "{stdout}"
+    );
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("refract::check::duplicate_definition"), "{stderr}");
-    assert!(stderr.contains("revision.crit:1:12"), "at the second file's id: {stderr}");
+    assert!(
+        stderr.contains("refract::check::duplicate_definition"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("revision.crit:1:12"),
+        "at the second file's id: {stderr}"
+    );
     // `eval` refuses the pair before reading a patient.
     let out = refract(
         &[

@@ -44,7 +44,9 @@ fn patient_picks_patients_out_of_a_cohort() {
     assert!(lines[..6]
         .iter()
         .all(|l| l["patient"] == "cci-exact-20pct-growth-10-to-12mm"));
-    assert!(lines[6..].iter().all(|l| l["patient"] == "europe-intent-absent-sd"));
+    assert!(lines[6..]
+        .iter()
+        .all(|l| l["patient"] == "europe-intent-absent-sd"));
 }
 
 #[test]
@@ -78,7 +80,9 @@ fn report_explains_each_criterion_with_its_events_and_what_would_decide_it() {
     insta::assert_snapshot!("report_format", text(&out.stdout));
     let report = text(&out.stdout);
     // The values the criterion reads from each event it rests on.
-    assert!(report.contains("2021-02-16  imaging  event 8    modality MRI, mrecist_target PD, target_viable_sum_mm 12"));
+    assert!(report.contains(
+        "2021-02-16  imaging  event 8    modality MRI, mrecist_target PD, target_viable_sum_mm 12"
+    ));
     // What would decide an unknown criterion.
     assert!(report.contains(
         "tumor_count on the imaging of 2023-10-23 (event 6), not recorded: met if <= 3, not met if >= 4"

@@ -415,7 +415,12 @@ fn saved_outputs_have_no_incidence_curve_and_say_so() {
     let dir = std::env::temp_dir().join(format!("refract-compare-human-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let saved = dir.join("saved.jsonl");
-    let eval = refract(&["eval", "-d", "definitions/cci-2022.crit", "examples/cohort.jsonl"]);
+    let eval = refract(&[
+        "eval",
+        "-d",
+        "definitions/cci-2022.crit",
+        "examples/cohort.jsonl",
+    ]);
     std::fs::write(&saved, &eval.stdout).unwrap();
     let path = saved.to_str().unwrap();
     let out = refract(&["compare", "--results", path, path]);

@@ -63,13 +63,16 @@ fn a_missing_value_that_no_value_could_turn_into_a_rise_is_not_met() {
     let c = criterion("jsh-lcsgj-2014", "tumor_marker_elevation", &rising);
     assert_eq!(c.result, Unknown, "{}", c.why);
     let decider = &c.decided_by[0];
-    assert!(matches!(&decider.missing, Missing::Attribute { attribute, event: 2, .. } if attribute == "value"));
+    assert!(
+        matches!(&decider.missing, Missing::Attribute { attribute, event: 2, .. } if attribute == "value")
+    );
     assert_eq!(
         decider.met_if.as_ref().map(|m| m.written.as_str()),
         Some("<= 1800")
     );
     assert!(
-        c.why.ends_with("met if value on the lab of 2021-01-20 is at most 1800"),
+        c.why
+            .ends_with("met if value on the lab of 2021-01-20 is at most 1800"),
         "{}",
         c.why
     );
@@ -87,7 +90,8 @@ fn a_session_without_a_target_cannot_make_three_share_one() {
     let c = criterion("epoihcc-2013", "no_objective_response", events);
     assert_eq!(c.result, NotMet, "{}", c.why);
     assert!(
-        c.why.starts_with("not met whatever target on the session of 2021-04-01 would be"),
+        c.why
+            .starts_with("not met whatever target on the session of 2021-04-01 would be"),
         "{}",
         c.why
     );
@@ -113,7 +117,12 @@ fn unknown_names_the_missing_value_that_would_decide_it() {
         {"date":"2021-04-20","kind":"imaging","modality":"CT"}"#;
     let c = criterion("jsh-lcsgj-2014", "intrahepatic_progression", events);
     assert_eq!(c.result, Unknown, "{}", c.why);
-    assert_eq!(c.decided_by.len(), 1, "only the count decides: {:?}", c.decided_by);
+    assert_eq!(
+        c.decided_by.len(),
+        1,
+        "only the count decides: {:?}",
+        c.decided_by
+    );
     let decider = &c.decided_by[0];
     assert!(matches!(
         &decider.missing,
@@ -122,7 +131,8 @@ fn unknown_names_the_missing_value_that_would_decide_it() {
     assert_eq!(decider.met_if.as_ref().unwrap().written, ">= 6");
     assert_eq!(decider.not_met_if.as_ref().unwrap().written, "<= 5");
     assert!(
-        c.why.ends_with("met if tumor_count on the imaging of 2021-04-20 is at least 6"),
+        c.why
+            .ends_with("met if tumor_count on the imaging of 2021-04-20 is at least 6"),
         "{}",
         c.why
     );
@@ -210,7 +220,10 @@ fn random_value(ty: AttrType, name: &str, state: &mut u64) -> Option<Value> {
             if integer || next(2) == 0 {
                 Value::Number(n)
             } else {
-                Value::Number(n.checked_add(Decimal::parse("0.5").unwrap())?.min(Decimal::from_i64(hi)))
+                Value::Number(
+                    n.checked_add(Decimal::parse("0.5").unwrap())?
+                        .min(Decimal::from_i64(hi)),
+                )
             }
         }
         AttrType::Text => {
@@ -240,7 +253,10 @@ fn complete(patient: &Patient, seed: u64) -> Patient {
             .filter(|(_, v)| !matches!(v, Value::Text(t) if t == "NE"))
             .map(|(k, v)| (k.to_string().into(), v.clone()))
             .collect();
-        for spec in vocabulary.attributes().filter(|s| s.kind == event.kind.as_ref()) {
+        for spec in vocabulary
+            .attributes()
+            .filter(|s| s.kind == event.kind.as_ref())
+        {
             if spec.name == "unit" || pairs.iter().any(|(k, _)| k == spec.name) {
                 continue;
             }

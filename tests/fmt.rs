@@ -65,8 +65,16 @@ fn assert_formats(name: &str, text: &str) -> String {
         Err(diagnostics) => panic!("{name}: {}", diagnostics.render_plain(100)),
     };
     let after = parse(&source(name, &formatted)).unwrap();
-    assert_eq!(shape(&after), shape(&before), "{name}: the definition changed:\n{formatted}");
-    assert_eq!(comment_texts(&formatted), comment_texts(text), "{name}: comments changed");
+    assert_eq!(
+        shape(&after),
+        shape(&before),
+        "{name}: the definition changed:\n{formatted}"
+    );
+    assert_eq!(
+        comment_texts(&formatted),
+        comment_texts(text),
+        "{name}: comments changed"
+    );
     let again = format(&source(name, &formatted)).unwrap();
     assert_eq!(again, formatted, "{name}: a second run changed the layout");
     formatted
@@ -137,9 +145,13 @@ fn long_lines_break_where_the_layout_allows_and_short_ones_join() {
          \x20     within 3 months after S, where modality in [CT, MRI]\n\n\
          met when c or c\n"
     );
-    assert!(formatted.lines().all(|line| line.len() <= refract::syntax::WIDTH));
+    assert!(formatted
+        .lines()
+        .all(|line| line.len() <= refract::syntax::WIDTH));
     // One layout however the author wrapped it: a reflowed line is no change.
-    let rewrapped = text.replace("after S, within", "after S,\n within").replace("c or\n   c", "c or c");
+    let rewrapped = text
+        .replace("after S, within", "after S,\n within")
+        .replace("c or\n   c", "c or c");
     assert_eq!(assert_formats("t.crit", &rewrapped), formatted);
 }
 
@@ -238,7 +250,12 @@ fn refract(args: &[&str], stdin: Option<&str>) -> std::process::Output {
         .unwrap();
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -264,9 +281,16 @@ fn the_command_rewrites_checks_reads_stdin_and_refuses_syntax_errors() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), messy);
 
     let rewritten = refract(&["fmt", folder.to_str().unwrap()], None);
-    assert_eq!(rewritten.status.code(), Some(1), "the broken file fails the run");
+    assert_eq!(
+        rewritten.status.code(),
+        Some(1),
+        "the broken file fails the run"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), tidy);
-    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "definition d\nmet when (a\n");
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "definition d\nmet when (a\n"
+    );
     let errors = String::from_utf8_lossy(&rewritten.stderr);
     assert!(errors.contains("refract::syntax"), "{errors}");
 

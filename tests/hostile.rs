@@ -318,9 +318,5 @@ fn thousands_of_unknown_names_are_each_reported_within_a_budget() {
         .problems
         .iter()
         .filter(|p| p.code == "refract::check::unknown_name")
-        .all(|p| p
-        .help
-        .as_deref()
-        .unwrap_or("")
-        .starts_with("did you mean")));
+        .all(|p| p.help.as_deref().unwrap_or("").starts_with("did you mean")));
 }

@@ -15,7 +15,12 @@ use refract::eval::{evaluate, Truth};
 
 /// A day per event, from 1900 on, as the hostile-input generator wrote them.
 fn day(i: usize) -> String {
-    format!("{:04}-{:02}-{:02}", 1900 + i / 336, 1 + (i / 28) % 12, 1 + i % 28)
+    format!(
+        "{:04}-{:02}-{:02}",
+        1900 + i / 336,
+        1 + (i / 28) % 12,
+        1 + i % 28
+    )
 }
 
 #[test]
@@ -26,7 +31,12 @@ fn every_over_30000_sessions_on_a_small_stack() {
          met when all_palliative\n",
     );
     let events: Vec<String> = (0..30_000)
-        .map(|i| format!(r#"{{"date":"{}","kind":"tace","intent":"palliative"}}"#, day(i)))
+        .map(|i| {
+            format!(
+                r#"{{"date":"{}","kind":"tace","intent":"palliative"}}"#,
+                day(i)
+            )
+        })
         .collect();
     let patient = support::patient(&format!(r#"{{"id":"p","events":[{}]}}"#, events.join(",")));
     // The default stack of a spawned thread: evaluation must not recurse with the data.
@@ -38,7 +48,12 @@ fn every_over_30000_sessions_on_a_small_stack() {
         .unwrap();
     assert_eq!(outcome.result, Truth::Met);
     let c = &outcome.criteria[0];
-    assert!(c.why.starts_with("every session (30000 examined); the last:"), "{}", c.why);
+    assert!(
+        c.why
+            .starts_with("every session (30000 examined); the last:"),
+        "{}",
+        c.why
+    );
     assert_eq!(c.evidence.len(), 30_000);
     let line = refract::report::outcome_line(&outcome);
     assert!(line.len() < 2_000_000);
@@ -59,7 +74,11 @@ fn parts_that_use_each_other_twice_are_evaluated_once() {
     let outcome = evaluate(&definition, &patient);
     assert_eq!(outcome.result, Truth::Met);
     // The reason is written once, not 2^30 times.
-    assert!(outcome.criteria[0].why.len() < 200, "{}", outcome.criteria[0].why);
+    assert!(
+        outcome.criteria[0].why.len() < 200,
+        "{}",
+        outcome.criteria[0].why
+    );
     assert_eq!(outcome.criteria[0].evidence.len(), 1);
 }
 
@@ -88,17 +107,28 @@ fn work_that_multiplies_stops_that_patient_and_definition_with_an_error() {
     );
     // All counts 0: never met, so every one of 80^4 combinations would be tried.
     let events: Vec<String> = (0..80)
-        .map(|i| format!(r#"{{"date":"{}","kind":"imaging","tumor_count":0}}"#, day(i)))
+        .map(|i| {
+            format!(
+                r#"{{"date":"{}","kind":"imaging","tumor_count":0}}"#,
+                day(i)
+            )
+        })
         .collect();
     let patient = support::patient(&format!(r#"{{"id":"p","events":[{}]}}"#, events.join(",")));
     let outcome = evaluate(&definition, &patient);
     let stopped = outcome.stopped.as_deref().unwrap_or_default();
-    assert!(stopped.contains("evaluation stopped in criterion c"), "{stopped:?}");
+    assert!(
+        stopped.contains("evaluation stopped in criterion c"),
+        "{stopped:?}"
+    );
     let line = refract::report::stopped_line(&outcome, stopped);
     let value: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(value["definition"], "cube");
     // A small patient under the same definition is answered.
-    let small = support::patient(&format!(r#"{{"id":"s","events":[{}]}}"#, events[..3].join(",")));
+    let small = support::patient(&format!(
+        r#"{{"id":"s","events":[{}]}}"#,
+        events[..3].join(",")
+    ));
     let answered = evaluate(&definition, &small);
     assert!(answered.stopped.is_none());
     assert_eq!(answered.result, Truth::NotMet);
@@ -116,7 +146,9 @@ fn shipped_definitions_on_a_patient_of_2000_sessions() {
         events.push(format!(
             r#"{{"date":"{d}","kind":"imaging","modality":"CT","mrecist":"SD"}}"#
         ));
-        events.push(format!(r#"{{"date":"{d}","kind":"lab","test":"AFP","value":{i}}}"#));
+        events.push(format!(
+            r#"{{"date":"{d}","kind":"lab","test":"AFP","value":{i}}}"#
+        ));
     }
     let patient = support::patient(&format!(r#"{{"id":"q","events":[{}]}}"#, events.join(",")));
     for definition in support::shipped() {
@@ -126,7 +158,13 @@ fn shipped_definitions_on_a_patient_of_2000_sessions() {
             // Each next session comes the next day, before any response window opens;
             // the last session's window is open and holds no CT/MRI: unknown, and why.
             assert_eq!(outcome.result, Truth::Unknown);
-            assert!(outcome.criteria[0].why.contains("no CT/MRI 1 to 3 months after the session of 1905-12-12"), "{}", outcome.criteria[0].why);
+            assert!(
+                outcome.criteria[0]
+                    .why
+                    .contains("no CT/MRI 1 to 3 months after the session of 1905-12-12"),
+                "{}",
+                outcome.criteria[0].why
+            );
         }
     }
 }

@@ -120,7 +120,10 @@ fn unknown_propagates_through_not_and_or() {
 fn quantifiers_follow_kleene_over_their_elements() {
     let scans = r#"{"date":"2021-01-01","kind":"imaging","tumor_count":1},{"date":"2021-02-01","kind":"imaging"},{"date":"2021-03-01","kind":"imaging","tumor_count":3}"#;
     assert_eq!(result("any imaging shows tumor_count > 2", scans).0, Met);
-    assert_eq!(result("every imaging shows tumor_count > 2", scans).0, NotMet);
+    assert_eq!(
+        result("every imaging shows tumor_count > 2", scans).0,
+        NotMet
+    );
     assert_eq!(
         result("every imaging shows tumor_count >= 1", scans).0,
         Unknown,
@@ -131,14 +134,26 @@ fn quantifiers_follow_kleene_over_their_elements() {
         Unknown,
         "the middle scan could be 5"
     );
-    assert_eq!(result("at least 2 imaging shows tumor_count >= 1", scans).0, Met);
+    assert_eq!(
+        result("at least 2 imaging shows tumor_count >= 1", scans).0,
+        Met
+    );
     assert_eq!(
         result("at least 3 imaging shows tumor_count >= 1", scans).0,
         Unknown
     );
-    assert_eq!(result("at most 1 imaging shows tumor_count > 2", scans).0, Unknown);
-    assert_eq!(result("any imaging shows tumor_count > 5", scans).0, Unknown);
-    assert_eq!(result("any imaging where tumor_count > 5", scans).0, Unknown);
+    assert_eq!(
+        result("at most 1 imaging shows tumor_count > 2", scans).0,
+        Unknown
+    );
+    assert_eq!(
+        result("any imaging shows tumor_count > 5", scans).0,
+        Unknown
+    );
+    assert_eq!(
+        result("any imaging where tumor_count > 5", scans).0,
+        Unknown
+    );
 }
 
 #[test]
@@ -151,7 +166,9 @@ fn met_at_the_event_that_completes_it() {
         Some("2021-02-01")
     );
     assert_eq!(
-        result("any imaging shows tumor_count > 2", scans).1.as_deref(),
+        result("any imaging shows tumor_count > 2", scans)
+            .1
+            .as_deref(),
         Some("2021-01-01")
     );
 }
@@ -395,7 +412,10 @@ fn a_window_on_an_uncertain_anchor_is_unknown_not_empty() {
     // Whichever scan it is, the lab comes after it: met whatever the modality would be.
     let (truth, _, why) = result(c, events);
     assert_eq!(truth, Met, "{why}");
-    assert!(why.starts_with("met whatever modality on the imaging of 2021-02-01"), "{why}");
+    assert!(
+        why.starts_with("met whatever modality on the imaging of 2021-02-01"),
+        "{why}"
+    );
     // A lab between the two scans is after the first and not the second: unknown.
     let between = r#"{"date":"2021-01-01","kind":"imaging","modality":"CT"},{"date":"2021-01-15","kind":"lab","test":"AFP","value":5},{"date":"2021-02-01","kind":"imaging"}"#;
     assert_eq!(result(c, between).0, Unknown);
@@ -444,12 +464,24 @@ fn a_change_shown_to_a_tenth_never_reads_as_the_threshold_it_misses() {
     // 40 to 30.01 is 24.975 % smaller: less than 25 %, though it rounds to 25.0.
     let outcome = run(text, &patient("30.01"));
     assert_eq!(outcome.result, Met);
-    assert!(outcome.criteria[0].why.contains("is just under 25 % below"), "{}", outcome.criteria[0].why);
+    assert!(
+        outcome.criteria[0].why.contains("is just under 25 % below"),
+        "{}",
+        outcome.criteria[0].why
+    );
     // 40 to 29.99 is 25.025 %: not less than 25 %.
     let outcome = run(text, &patient("29.99"));
     assert_eq!(outcome.result, NotMet);
-    assert!(outcome.criteria[0].why.contains("is just over 25 % below"), "{}", outcome.criteria[0].why);
+    assert!(
+        outcome.criteria[0].why.contains("is just over 25 % below"),
+        "{}",
+        outcome.criteria[0].why
+    );
     // No change at all says so.
     let outcome = run(text, &patient("40"));
-    assert!(outcome.criteria[0].why.contains("is unchanged from"), "{}", outcome.criteria[0].why);
+    assert!(
+        outcome.criteria[0].why.contains("is unchanged from"),
+        "{}",
+        outcome.criteria[0].why
+    );
 }

@@ -81,9 +81,7 @@ impl Monotone<'_> {
             }
             | NodeKind::EachValue {
                 quantifier, body, ..
-            } => {
-                matches!(quantifier, Quantifier::Any | Quantifier::AtLeast(_)) && self.node(body)
-            }
+            } => matches!(quantifier, Quantifier::Any | Quantifier::AtLeast(_)) && self.node(body),
             NodeKind::Run { body, .. } => self.node(body),
             NodeKind::Log10(inner) => self.node(inner),
             NodeKind::Shows(event, cond) => self.node(event) && self.node(cond),
@@ -93,7 +91,9 @@ impl Monotone<'_> {
             NodeKind::Change {
                 value, reference, ..
             } => self.node(value) && self.node(reference),
-            NodeKind::In { value, list, .. } => self.node(value) && list.iter().all(|n| self.node(n)),
+            NodeKind::In { value, list, .. } => {
+                self.node(value) && list.iter().all(|n| self.node(n))
+            }
             NodeKind::Truthy(value) => self.node(value),
             NodeKind::Attribute(_, of) | NodeKind::SessionOrdinal(of) => {
                 of.as_deref().is_none_or(|of| self.node(of))
@@ -148,7 +148,10 @@ fn closed_above(set: &Node) -> bool {
     windows.iter().any(|w| {
         matches!(
             w.kind,
-            WindowKind::OnOrBefore | WindowKind::UpTo | WindowKind::Before | WindowKind::WithinBefore(_)
+            WindowKind::OnOrBefore
+                | WindowKind::UpTo
+                | WindowKind::Before
+                | WindowKind::WithinBefore(_)
         ) && !matches!(
             w.anchor.kind,
             NodeKind::NextSession(_) | NodeKind::PreviousSession(_)
@@ -272,7 +275,10 @@ fn onsets_of_synthetic_patients_hold_as_of_their_date() {
         let patient = parse_patient(&json, &Origin::new("synth", None), &vocabulary).unwrap();
         findings.check(&definitions, &monotone, &patient);
     }
-    assert!(findings.checked_at > count / 2, "too few met results to test");
+    assert!(
+        findings.checked_at > count / 2,
+        "too few met results to test"
+    );
     findings.assert_none();
 }
 
@@ -291,8 +297,9 @@ proptest! {
 }
 
 /// The definitions, compiled once for all generated cases.
-static COMPILED: std::sync::LazyLock<(Vec<Checked>, Vec<Vec<bool>>)> = std::sync::LazyLock::new(|| {
-    let definitions = definitions();
-    let monotone = monotone_criteria(&definitions);
-    (definitions, monotone)
-});
+static COMPILED: std::sync::LazyLock<(Vec<Checked>, Vec<Vec<bool>>)> =
+    std::sync::LazyLock::new(|| {
+        let definitions = definitions();
+        let monotone = monotone_criteria(&definitions);
+        (definitions, monotone)
+    });

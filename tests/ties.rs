@@ -34,14 +34,23 @@ const AFTER: &str = r#"{"date":"2021-01-02","kind":"tace"},
 fn two_reference_values_on_one_day_give_the_same_answer_in_either_order() {
     let a = r#"{"date":"2021-01-01","kind":"lab","test":"AFP","value":100}"#;
     let b = r#"{"date":"2021-01-01","kind":"lab","test":"AFP","value":200}"#;
-    let one = criterion("jsh-2010", "tumor_marker_elevation", &format!("{a},{b},{AFTER}"));
-    let other = criterion("jsh-2010", "tumor_marker_elevation", &format!("{b},{a},{AFTER}"));
+    let one = criterion(
+        "jsh-2010",
+        "tumor_marker_elevation",
+        &format!("{a},{b},{AFTER}"),
+    );
+    let other = criterion(
+        "jsh-2010",
+        "tumor_marker_elevation",
+        &format!("{b},{a},{AFTER}"),
+    );
     assert_eq!(one.result, other.result);
     assert_eq!(one.why, other.why);
     // 100 then 150, 160 rises above it; 200 does not: which is the latest is open.
     assert_eq!(one.result, Unknown, "{}", one.why);
     assert!(
-        one.why.contains("the lab of 2021-01-01 and the lab of 2021-01-01 differ"),
+        one.why
+            .contains("the lab of 2021-01-01 and the lab of 2021-01-01 differ"),
         "{}",
         one.why
     );
@@ -50,7 +59,10 @@ fn two_reference_values_on_one_day_give_the_same_answer_in_either_order() {
         r#"{{"date":"2021-01-01","time":"08:00","kind":"lab","test":"AFP","value":200}},
            {{"date":"2021-01-01","time":"09:00","kind":"lab","test":"AFP","value":100}},{AFTER}"#
     );
-    assert_eq!(criterion("jsh-2010", "tumor_marker_elevation", &timed).result, Met);
+    assert_eq!(
+        criterion("jsh-2010", "tumor_marker_elevation", &timed).result,
+        Met
+    );
 }
 
 #[test]
@@ -60,7 +72,10 @@ fn ties_that_differ_only_in_what_the_definition_never_reads_do_not_matter() {
     let events = r#"{"date":"2021-06-21","kind":"tace","target":"right lobe","intent":"palliative"},
         {"date":"2021-06-21","kind":"tace","target":"left lobe","intent":"palliative"},
         {"date":"2021-07-26","kind":"imaging","modality":"CT","mrecist":"PD"}"#;
-    assert_eq!(criterion("europe-2014", "failure_for_intent", events).result, Met);
+    assert_eq!(
+        criterion("europe-2014", "failure_for_intent", events).result,
+        Met
+    );
     // Different intents do matter: SD is failure only for the curative one.
     let intents = r#"{"date":"2021-06-21","kind":"tace","intent":"curative"},
         {"date":"2021-06-21","kind":"tace","intent":"palliative"},
@@ -73,7 +88,12 @@ fn ties_that_differ_only_in_what_the_definition_never_reads_do_not_matter() {
     let twice = r#"{"date":"2021-01-01","kind":"lab","test":"AFP","value":100},
         {"date":"2021-01-01","kind":"lab","test":"AFP","value":100}"#;
     assert_eq!(
-        criterion("jsh-2010", "tumor_marker_elevation", &format!("{twice},{AFTER}")).result,
+        criterion(
+            "jsh-2010",
+            "tumor_marker_elevation",
+            &format!("{twice},{AFTER}")
+        )
+        .result,
         Met
     );
 }

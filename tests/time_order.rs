@@ -29,15 +29,18 @@ part marker_before(S, M) \"{M} result before the session\" =
 ";
 
 fn result(criterion: &str, events: &str) -> (Truth, String) {
-    let definition =
-        format!("definition t\n  outcome refractory\n{PARTS}criterion c = {criterion}\nmet when c\n");
+    let definition = format!(
+        "definition t\n  outcome refractory\n{PARTS}criterion c = {criterion}\nmet when c\n"
+    );
     let outcome = run(&definition, &format!(r#"{{"id":"p","events":[{events}]}}"#));
     let c = outcome.criteria.into_iter().next().expect("one criterion");
     (c.result, c.why)
 }
 
 fn event(date: &str, time: Option<&str>, kind: &str, rest: &str) -> String {
-    let time = time.map(|t| format!(r#","time":"{t}""#)).unwrap_or_default();
+    let time = time
+        .map(|t| format!(r#","time":"{t}""#))
+        .unwrap_or_default();
     format!(r#"{{"date":"{date}"{time},"kind":"{kind}"{rest}}}"#)
 }
 
@@ -45,7 +48,12 @@ fn event(date: &str, time: Option<&str>, kind: &str, rest: &str) -> String {
 fn a_scan_timed_after_the_first_session_is_not_its_baseline() {
     let older = event("2021-01-10", None, "imaging", r#","tumor_count":1"#);
     let session = event("2021-02-01", Some("09:00"), "tace", "");
-    let after = event("2021-02-01", Some("14:00"), "imaging", r#","tumor_count":4"#);
+    let after = event(
+        "2021-02-01",
+        Some("14:00"),
+        "imaging",
+        r#","tumor_count":4"#,
+    );
     let events = [older.as_str(), &session, &after].join(",");
     // The 14:00 scan follows the 09:00 session: the baseline is the older scan.
     assert_eq!(result("baseline shows tumor_count is 1", &events).0, Met);
@@ -74,7 +82,12 @@ fn an_untimed_scan_on_the_session_day_is_still_its_baseline_and_pre_session_imag
 #[test]
 fn a_scan_timed_before_the_session_on_its_day_is_its_baseline() {
     let older = event("2021-01-10", None, "imaging", r#","tumor_count":1"#);
-    let morning = event("2021-02-01", Some("07:30"), "imaging", r#","tumor_count":4"#);
+    let morning = event(
+        "2021-02-01",
+        Some("07:30"),
+        "imaging",
+        r#","tumor_count":4"#,
+    );
     let session = event("2021-02-01", Some("09:00"), "tace", "");
     let events = [older.as_str(), &morning, &session].join(",");
     assert_eq!(result("baseline shows tumor_count is 4", &events).0, Met);
@@ -121,7 +134,11 @@ fn a_lab_timed_after_the_session_is_not_its_reference_value() {
     );
     let events = [before.as_str(), &session, &later].join(",");
     assert_eq!(
-        result("any M in [AFP]: value of marker_before(session 1, M) is 100", &events).0,
+        result(
+            "any M in [AFP]: value of marker_before(session 1, M) is 100",
+            &events
+        )
+        .0,
         Met
     );
 }
@@ -132,16 +149,16 @@ fn within_before_ends_at_the_anchor_in_timeline_order() {
     let after = event("2021-02-01", Some("11:00"), "imaging", "");
     let untimed = event("2021-02-01", None, "imaging", "");
     let c = "any imaging within 30 days before session 1";
-    assert_eq!(
-        result(c, &[session.as_str(), &after].join(",")).0,
-        NotMet
-    );
+    assert_eq!(result(c, &[session.as_str(), &after].join(",")).0, NotMet);
     assert_eq!(result(c, &[session.as_str(), &untimed].join(",")).0, Met);
     // A `0 days` end is the anchor too; a `1 day` end is a date.
     let next_day = event("2021-02-02", Some("08:00"), "imaging", "");
     let c0 = "any imaging from 0 days to 1 day after session 1";
     assert_eq!(result(c0, &[session.as_str(), &after].join(",")).0, Met);
-    assert_eq!(result(c0, &[session.as_str(), &untimed].join(",")).0, NotMet);
+    assert_eq!(
+        result(c0, &[session.as_str(), &untimed].join(",")).0,
+        NotMet
+    );
     assert_eq!(result(c0, &[session.as_str(), &next_day].join(",")).0, Met);
 }
 
@@ -151,7 +168,12 @@ fn narrowing_a_response_window_keeps_an_empty_window_unknown() {
     // window itself is, and says what is missing.
     let events = [
         event("2021-01-05", None, "tace", ""),
-        event("2021-06-01", None, "imaging", r#","modality":"CT","mrecist":"PD""#),
+        event(
+            "2021-06-01",
+            None,
+            "imaging",
+            r#","modality":"CT","mrecist":"PD""#,
+        ),
     ]
     .join(",");
     for c in [
@@ -165,12 +187,20 @@ fn narrowing_a_response_window_keeps_an_empty_window_unknown() {
     ] {
         let (truth, why) = result(c, &events);
         assert_eq!(truth, Unknown, "{c}: {why}");
-        assert!(why.contains("no CT/MRI 1 to 3 months after the session"), "{c}: {why}");
+        assert!(
+            why.contains("no CT/MRI 1 to 3 months after the session"),
+            "{c}: {why}"
+        );
     }
     // A window that holds a scan that the narrowing rejects is not missing data.
     let ct_sd = [
         event("2021-01-05", None, "tace", ""),
-        event("2021-02-20", None, "imaging", r#","modality":"CT","mrecist":"SD""#),
+        event(
+            "2021-02-20",
+            None,
+            "imaging",
+            r#","modality":"CT","mrecist":"SD""#,
+        ),
     ]
     .join(",");
     assert_eq!(
@@ -188,7 +218,12 @@ fn windows_reaching_past_2200_are_cut_at_the_last_date_not_emptied() {
     let c = "any session S: any response(S) shows mrecist is PD";
     let events = [
         event("2200-10-15", None, "tace", ""),
-        event("2200-12-01", None, "imaging", r#","modality":"CT","mrecist":"PD""#),
+        event(
+            "2200-12-01",
+            None,
+            "imaging",
+            r#","modality":"CT","mrecist":"PD""#,
+        ),
     ]
     .join(",");
     assert_eq!(result(c, &events).0, Met);
@@ -200,7 +235,12 @@ fn windows_reaching_past_2200_are_cut_at_the_last_date_not_emptied() {
     // The same window in 1800 behaves as any other.
     let early = [
         event("1800-10-15", None, "tace", ""),
-        event("1800-12-01", None, "imaging", r#","modality":"CT","mrecist":"PD""#),
+        event(
+            "1800-12-01",
+            None,
+            "imaging",
+            r#","modality":"CT","mrecist":"PD""#,
+        ),
     ]
     .join(",");
     assert_eq!(result(c, &early).0, Met);

@@ -77,7 +77,11 @@ fn the_near_end_is_the_session_in_timeline_order() {
         .0
     };
     assert_eq!(same_day("14:00"), Met, "timed after the session: after it");
-    assert_eq!(same_day("08:00"), NotMet, "timed before the session: not after it");
+    assert_eq!(
+        same_day("08:00"),
+        NotMet,
+        "timed before the session: not after it"
+    );
 }
 
 #[test]
@@ -121,7 +125,10 @@ fn a_late_window_closed_by_the_next_session_is_unknown_only_while_it_can_hold_a_
             r#",{"date":"2021-05-02","kind":"tace"},{"date":"2021-08-03","kind":"imaging","new_intrahepatic_lesion":false}"#,
         ),
     );
-    assert_eq!(truth, Met, "the scan of May 1 is more than 3 months after Jan 31");
+    assert_eq!(
+        truth, Met,
+        "the scan of May 1 is more than 3 months after Jan 31"
+    );
 }
 
 /// Sessions on the first of each month from January, each with a response scan 6 weeks

@@ -148,12 +148,20 @@ pub fn check_definition(
         let PartState::Done(body, ty) = part.state else {
             return Err(diagnostics);
         };
-        let quoted = part.ast.description.as_ref().map(|d| super::wording::placeholders(&d.node));
+        let quoted = part
+            .ast
+            .description
+            .as_ref()
+            .map(|d| super::wording::placeholders(&d.node));
         let quoted_params = part
             .ast
             .params
             .iter()
-            .map(|p| quoted.as_ref().is_some_and(|q| q.iter().any(|(name, _)| *name == p.node)))
+            .map(|p| {
+                quoted
+                    .as_ref()
+                    .is_some_and(|q| q.iter().any(|(name, _)| *name == p.node))
+            })
             .collect();
         parts.push(CheckedPart {
             quoted_params,

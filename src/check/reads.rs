@@ -124,7 +124,6 @@ fn children<'n>(kind: &'n NodeKind, stack: &mut Vec<&'n Node>) {
     }
 }
 
-
 /// Every attribute name the whole definition reads (its criteria and `met when`).
 pub fn definition_reads(checked: &Checked) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();

@@ -37,11 +37,21 @@ pub fn check(definition: &Definition, problems: &mut Vec<Problem>) {
             let start = description.span.start + 1 + range.start;
             let end = (start + range.len()).min(description.span.end);
             let span = Span::new(start.min(end), end);
-            let params: Vec<String> = part.params.iter().map(|p| format!("`{{{}}}`", p.node)).collect();
+            let params: Vec<String> = part
+                .params
+                .iter()
+                .map(|p| format!("`{{{}}}`", p.node))
+                .collect();
             let help = if params.is_empty() {
-                format!("part `{}` has no parameters to quote; write the words instead", part.name.node)
+                format!(
+                    "part `{}` has no parameters to quote; write the words instead",
+                    part.name.node
+                )
             } else {
-                format!("a description quotes the part's parameters: {}", params.join(", "))
+                format!(
+                    "a description quotes the part's parameters: {}",
+                    params.join(", ")
+                )
             };
             problems.push(
                 Problem::error(

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use refract::check::Checked;
 use refract::date::Date;
-use refract::eval::{evaluate, Outcome};
 use refract::diagnostics::terminal;
+use refract::eval::{evaluate, Outcome};
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
@@ -318,7 +318,12 @@ pub(super) fn load_all(given: &[PathBuf], vocabulary: &Vocabulary) -> Option<Vec
 }
 
 /// The message for a patient whose id was already used, if it was.
-pub(super) fn duplicate(ids: &mut SeenIds, id: &str, line: Option<usize>, file: &str) -> Option<String> {
+pub(super) fn duplicate(
+    ids: &mut SeenIds,
+    id: &str,
+    line: Option<usize>,
+    file: &str,
+) -> Option<String> {
     let first = ids.again(id, line)?;
     let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
     let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();

@@ -1,8 +1,8 @@
 //! Command-line types and dispatch.
 
 mod check;
-mod compare;
 mod cohort_check;
+mod compare;
 mod diff;
 mod eval;
 mod fmt;

@@ -4,9 +4,9 @@
 
 use std::borrow::Cow;
 
-use super::why::show;
-use super::value::{Datum, Source};
 use super::truth::Truth;
+use super::value::{Datum, Source};
+use super::why::show;
 use super::why::Why;
 use crate::ast::ArithOp;
 use crate::date::Date;

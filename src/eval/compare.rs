@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use super::arith::interval;
-use super::value::{Datum, Source};
 use super::truth::Truth;
+use super::value::{Datum, Source};
 use super::verdict::Verdict;
 use super::why::{show, show_into, View, Why};
 use crate::ast::{Bound, CompareOp, Direction};

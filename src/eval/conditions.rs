@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 
 use super::compare::{change, compare, in_list, same};
-use super::quantifiers::count;
 use super::context::Context;
-use super::value::{Bound, Datum, Found, Source};
+use super::quantifiers::count;
 use super::trend::rises;
 use super::truth::Truth;
+use super::value::{Bound, Datum, Found, Source};
 use super::verdict::Verdict;
 use super::why::Why;
 use crate::check::{Node, NodeKind};
@@ -359,9 +359,7 @@ impl<'a> Context<'a> {
         };
         let noted = std::mem::replace(&mut self.noting, outer.1);
         (self.top, self.trial_focus) = (outer.0, outer.2);
-        if let (false, true, Some(noted)) =
-            (self.trying, focusable_body(&criterion.body), noted)
-        {
+        if let (false, true, Some(noted)) = (self.trying, focusable_body(&criterion.body), noted) {
             if let Some(place) = self.focus.get_mut(index) {
                 *place = Some(noted.iter().map(|(key, _)| *key).collect());
             }
@@ -445,4 +443,3 @@ fn attribute_name(node: &Node) -> &str {
         _ => "the value",
     }
 }
-

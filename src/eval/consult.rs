@@ -325,7 +325,11 @@ fn representative(
     let candidate = match (low, high) {
         (Some((_, true)), _) => lowest,
         (_, Some((b, true))) if !integer || b.is_integer() => Some(b),
-        (None, Some((b, _))) if integer => Some(if b.is_integer() { b.checked_sub(one)? } else { b.floor()? }),
+        (None, Some((b, _))) if integer => Some(if b.is_integer() {
+            b.checked_sub(one)?
+        } else {
+            b.floor()?
+        }),
         (None, Some((b, _))) => Some(b.checked_sub(one)?),
         (Some(_), _) if integer => lowest,
         (Some((a, _)), Some((b, _))) => Some(a.midpoint(b)?),

@@ -3,8 +3,8 @@
 //! selections, values and conditions are found are in the files beside this one, each an
 //! `impl Context` of its own topic.
 
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::consult::{Consult, Hint};
@@ -210,7 +210,9 @@ impl<'a> Context<'a> {
             self.sessions.get(at).copied()
         } else {
             let before = self.sessions.partition_point(|&s| s < position);
-            before.checked_sub(1).and_then(|i| self.sessions.get(i).copied())
+            before
+                .checked_sub(1)
+                .and_then(|i| self.sessions.get(i).copied())
         }
     }
 
@@ -303,8 +305,7 @@ impl<'a> Context<'a> {
                     position: *position,
                     attribute: name,
                 };
-                (self.filled(cell) || super::compare::is_not_evaluable(name, value))
-                    .then_some(cell)
+                (self.filled(cell) || super::compare::is_not_evaluable(name, value)).then_some(cell)
             }
             Datum::Known(..) | Datum::Range(..) => None,
         }
@@ -339,7 +340,11 @@ impl<'a> Context<'a> {
     /// trial (those that could not change keep their answer, which cannot be met).
     pub fn in_focus(&self, top: bool, key: usize) -> bool {
         // Noted in increasing order: a binary search.
-        !top || !self.trying || self.trial_focus.as_ref().is_none_or(|f| f.binary_search(&key).is_ok())
+        !top || !self.trying
+            || self
+                .trial_focus
+                .as_ref()
+                .is_none_or(|f| f.binary_search(&key).is_ok())
     }
 
     /// Note the element numbered `key` of the top quantifier if a filled-in value could
@@ -417,7 +422,6 @@ impl<'a> Context<'a> {
             }),
         }
     }
-
 
     /// The date of the event at a position.
     pub fn date_at(&self, position: usize) -> Option<Date> {

@@ -72,9 +72,11 @@ pub fn condition(probe: &Probe<'_>, want: Truth) -> Option<Condition> {
 fn numbers(results: &[(Candidate, Truth)], want: Truth, ty: Option<AttrType>) -> Option<Condition> {
     type End = Option<(Decimal, bool)>;
     let (min, max, integer) = match ty {
-        Some(AttrType::Number { min, max, integer }) => {
-            (min.map(Decimal::from_i64), max.map(Decimal::from_i64), integer)
-        }
+        Some(AttrType::Number { min, max, integer }) => (
+            min.map(Decimal::from_i64),
+            max.map(Decimal::from_i64),
+            integer,
+        ),
         _ => (None, None, false),
     };
     let mut intervals: Vec<(End, End)> = Vec::new();
@@ -100,18 +102,26 @@ fn numbers(results: &[(Candidate, Truth)], want: Truth, ty: Option<AttrType>) ->
         let low = low.filter(|(v, inclusive)| !(*inclusive && Some(*v) == min));
         let high = high.filter(|(v, inclusive)| !(*inclusive && Some(*v) == max));
         let low = match low {
-            Some((v, false)) if integer => Some((v.floor()?.checked_add(Decimal::from_i64(1))?, true)),
+            Some((v, false)) if integer => {
+                Some((v.floor()?.checked_add(Decimal::from_i64(1))?, true))
+            }
             other => other,
         };
         let high = match high {
-            Some((v, false)) if integer && v.is_integer() => Some((v.checked_sub(Decimal::from_i64(1))?, true)),
+            Some((v, false)) if integer && v.is_integer() => {
+                Some((v.checked_sub(Decimal::from_i64(1))?, true))
+            }
             Some((v, false)) if integer => Some((v.floor()?, true)),
             other => other,
         };
         let (w, s) = match (low, high) {
             (Some((a, true)), Some((b, true))) if a == b => (format!("is {a}"), format!("is {a}")),
             (Some((a, ai)), Some((b, bi))) => (
-                format!("{} {a} and {} {b}", if ai { ">=" } else { ">" }, if bi { "<=" } else { "<" }),
+                format!(
+                    "{} {a} and {} {b}",
+                    if ai { ">=" } else { ">" },
+                    if bi { "<=" } else { "<" }
+                ),
                 format!(
                     "is {} {a} and {} {b}",
                     if ai { "at least" } else { "more than" },
@@ -151,7 +161,11 @@ fn words(results: &[(Candidate, Truth)], want: Truth) -> Option<Condition> {
         }
     }
     let list = |values: &[&Value], sep: &str| {
-        values.iter().map(|v| written_value(v)).collect::<Vec<_>>().join(sep)
+        values
+            .iter()
+            .map(|v| written_value(v))
+            .collect::<Vec<_>>()
+            .join(sep)
     };
     Some(if others_wanted {
         match unwanted.as_slice() {

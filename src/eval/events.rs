@@ -1,14 +1,14 @@
 //! Events a definition names: `session N`, `next session after`, `latest`/`earliest`, the
 //! nadir, parts that name one event, bound names.
 
+use super::consult::Hint;
 use super::context::Context;
 use super::selections::Scan;
 use super::truth::Truth;
+use super::value::Cell;
 use super::value::{Bound, Found, Selection};
 use super::why::Why;
 use crate::check::{Node, NodeKind};
-use super::consult::Hint;
-use super::value::Cell;
 use crate::number::Decimal;
 use crate::timeline::Value;
 
@@ -141,10 +141,7 @@ impl<'a> Context<'a> {
         match best {
             // Which member is the extreme one is settled once every member is there.
             Some((position, _)) => {
-                let last = selection
-                    .members
-                    .last()
-                    .and_then(|&(p, _)| self.date_at(p));
+                let last = selection.members.last().and_then(|&(p, _)| self.date_at(p));
                 let since = [last, selection.since, self.date_at(position)]
                     .into_iter()
                     .flatten()
@@ -177,7 +174,10 @@ impl<'a> Context<'a> {
             // Another member at the same place of the timeline, differing: which is the
             // latest (or earliest) depends on an order the record does not give.
             let next = if latest {
-                members.len().checked_sub(index + 2).and_then(|i| members.get(i))
+                members
+                    .len()
+                    .checked_sub(index + 2)
+                    .and_then(|i| members.get(i))
             } else {
                 members.get(index + 1)
             };

@@ -150,8 +150,7 @@ impl<'a> Context<'a> {
                 break;
             }
             let branchable = Some(cell) == first || !covered_only(consults, cell);
-            let Some((tried, complete)) = self.try_cell(target, &[], consults, cell, budget)
-            else {
+            let Some((tried, complete)) = self.try_cell(target, &[], consults, cell, budget) else {
                 irreducible |= Some(cell) == first;
                 continue;
             };
@@ -285,7 +284,11 @@ impl<'a> Context<'a> {
         at: Option<Date>,
         budget: &mut Budget,
     ) -> Option<Settled<'a>> {
-        let unknown = self.unknown_elements.get(index).cloned().unwrap_or_default();
+        let unknown = self
+            .unknown_elements
+            .get(index)
+            .cloned()
+            .unwrap_or_default();
         if unknown.is_empty() {
             return None;
         }
@@ -457,10 +460,7 @@ fn covered_only(consults: &[Consult<'_>], cell: Cell<'_>) -> bool {
 
 /// The missing events a result found, in words, each once ("CT/MRI 1 to 3 months after
 /// the session of 2021-05-02").
-pub fn missing_events<'a>(
-    missing: &[Why<'a>],
-    view: &super::why::View<'a>,
-) -> Vec<String> {
+pub fn missing_events<'a>(missing: &[Why<'a>], view: &super::why::View<'a>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for why in missing {
         let text = why.render(view);

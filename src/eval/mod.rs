@@ -212,7 +212,10 @@ fn shares_a_cell(unknown: &[Vec<value::Cell<'_>>]) -> bool {
     let mut seen: rustc_hash::FxHashMap<value::Cell<'_>, usize> = rustc_hash::FxHashMap::default();
     for (criterion, cells) in unknown.iter().enumerate() {
         for cell in cells {
-            if seen.insert(*cell, criterion).is_some_and(|c| c != criterion) {
+            if seen
+                .insert(*cell, criterion)
+                .is_some_and(|c| c != criterion)
+            {
                 return true;
             }
         }
@@ -230,7 +233,11 @@ fn whatever(view: &View<'_>, settled: &Settled<'_>, recorded: Option<&str>) -> S
     });
     for (i, cell) in settled.filled.iter().enumerate() {
         if i > 0 {
-            out.push_str(if i + 1 == settled.filled.len() { " and " } else { ", " });
+            out.push_str(if i + 1 == settled.filled.len() {
+                " and "
+            } else {
+                ", "
+            });
         }
         out.push_str(cell.attribute);
         out.push_str(" on ");

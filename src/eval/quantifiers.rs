@@ -43,9 +43,9 @@ impl<'a> Context<'a> {
                         }),
                     )
                 }
-                Some(_) if shared.is_some() => {
-                    shared.clone().unwrap_or_else(|| Verdict::new(Truth::Unknown, ""))
-                }
+                Some(_) if shared.is_some() => shared
+                    .clone()
+                    .unwrap_or_else(|| Verdict::new(Truth::Unknown, "")),
                 Some(body) => {
                     let bound = Bound::Event(self.found(position));
                     let verdict = self.with_slot(slot, bound, |ctx| {

@@ -120,9 +120,10 @@ impl<'a> Context<'a> {
         let (a_unclear, b_unclear) = (unclear(mine, &a), unclear(theirs, &b));
         // A value compared with itself says nothing about which values matter.
         if mine != theirs {
-            for (cell, is_unclear, other_value, other_unclear) in
-                [(mine, a_unclear, &b, b_unclear), (theirs, b_unclear, &a, a_unclear)]
-            {
+            for (cell, is_unclear, other_value, other_unclear) in [
+                (mine, a_unclear, &b, b_unclear),
+                (theirs, b_unclear, &a, a_unclear),
+            ] {
                 if is_unclear || self.filled(cell) {
                     let hint = match (other_value, other_unclear) {
                         (Some(v), false) => Hint::Equal(std::borrow::Cow::Owned(v.clone())),
@@ -209,7 +210,12 @@ impl<'a> Context<'a> {
     /// filter and values, so that `latest lab on or before S, where test is M` is a
     /// search, not a scan back through every lab of the record for each session. Not
     /// while values are filled in, which change what it keeps.
-    pub fn kept_by(&mut self, kind: &'a str, filter: &'a Node, own_slot: usize) -> Option<Rc<[usize]>> {
+    pub fn kept_by(
+        &mut self,
+        kind: &'a str,
+        filter: &'a Node,
+        own_slot: usize,
+    ) -> Option<Rc<[usize]>> {
         if !self.overlay.is_empty() {
             return None;
         }

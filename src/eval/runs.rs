@@ -71,10 +71,8 @@ impl<'a> Context<'a> {
         start: usize,
         length: usize,
     ) -> Verdict<'a> {
-        let (Some(&first), Some(&last)) = (
-            sessions.get(start),
-            sessions.get(start + length - 1),
-        ) else {
+        let (Some(&first), Some(&last)) = (sessions.get(start), sessions.get(start + length - 1))
+        else {
             return verdict;
         };
         let why = verdict.why.clone().prefixed(move |view, out| {

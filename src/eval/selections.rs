@@ -217,7 +217,10 @@ impl<'a> Context<'a> {
             Scan::All => inside.len() + owned.len(),
             Scan::Latest | Scan::Earliest => 1,
         });
-        let forward = inside.iter().map(|&p| (p, place)).chain(owned.iter().copied());
+        let forward = inside
+            .iter()
+            .map(|&p| (p, place))
+            .chain(owned.iter().copied());
         match scan {
             Scan::All => {
                 for (position, membership) in forward {
@@ -283,7 +286,11 @@ impl<'a> Context<'a> {
     /// For a filter that requires `E is within D after IT` (alone or in an `and`), with
     /// `E` a bound event: `D` and `E`'s date. A candidate from which `D` does not reach
     /// `E`'s date fails the filter, whatever else it says.
-    fn reach_back(&mut self, filter: &'a Node, own_slot: usize) -> Option<(crate::ast::Duration, crate::date::Date)> {
+    fn reach_back(
+        &mut self,
+        filter: &'a Node,
+        own_slot: usize,
+    ) -> Option<(crate::ast::Duration, crate::date::Date)> {
         match &filter.kind {
             NodeKind::And(a, b) => self
                 .reach_back(a, own_slot)
@@ -361,7 +368,6 @@ impl<'a> Context<'a> {
         membership.and(truth)
     }
 }
-
 
 use super::temporal::one_sided;
 

@@ -76,7 +76,11 @@ pub fn describe_window(kind: &WindowKind, out: &mut String) {
         WindowKind::UpTo => write!(out, "up to"),
         WindowKind::After => write!(out, "after"),
         WindowKind::Before => write!(out, "before"),
-        WindowKind::Distance { bound, span: d, after } => write!(
+        WindowKind::Distance {
+            bound,
+            span: d,
+            after,
+        } => write!(
             out,
             "{} {} {}",
             match bound {
@@ -320,8 +324,14 @@ impl Bounds {
         if self.empty || self.beyond_calendar {
             return false;
         }
-        let first = [self.from, self.start.map(|(_, d)| d)].into_iter().flatten().max();
-        let last = [self.to, self.end.map(|(_, d)| d)].into_iter().flatten().min();
+        let first = [self.from, self.start.map(|(_, d)| d)]
+            .into_iter()
+            .flatten()
+            .max();
+        let last = [self.to, self.end.map(|(_, d)| d)]
+            .into_iter()
+            .flatten()
+            .min();
         first.zip(last).is_none_or(|(first, last)| first <= last)
     }
 

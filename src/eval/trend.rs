@@ -5,10 +5,10 @@
 use super::why::show;
 use std::fmt::Write as _;
 
-use super::context::Context;
 use super::consult::Hint;
-use super::value::{Cell, Datum, Selection, Source};
+use super::context::Context;
 use super::truth::Truth;
+use super::value::{Cell, Datum, Selection, Source};
 use super::verdict::Verdict;
 use super::why::Why;
 use crate::number::Decimal;
@@ -57,7 +57,10 @@ pub fn rises<'a>(
             attribute,
         };
         if value.is_none() || ctx.filled(cell) {
-            let others = read.iter().filter(|(p, _)| *p != position).filter_map(|(_, v)| *v);
+            let others = read
+                .iter()
+                .filter(|(p, _)| *p != position)
+                .filter_map(|(_, v)| *v);
             for near in others.chain(reference_number) {
                 ctx.consult(cell, Hint::Near(near));
             }
@@ -79,7 +82,10 @@ pub fn rises<'a>(
                 return Verdict::new(
                     Truth::Unknown,
                     Why::lazy(move |view| {
-                        format!("{attribute} not recorded on {}", view.describe(position, None))
+                        format!(
+                            "{attribute} not recorded on {}",
+                            view.describe(position, None)
+                        )
                     }),
                 );
             }
@@ -200,7 +206,10 @@ pub fn rises<'a>(
                         "{attribute} rose without falling over {results} results in "
                     );
                     label.render_into(view, out);
-                    let _ = write!(out, ", from {reference_value} before it to {first_value} on ");
+                    let _ = write!(
+                        out,
+                        ", from {reference_value} before it to {first_value} on "
+                    );
                     view.describe_into(out, first_position, None);
                     if position != first_position {
                         let _ = write!(out, " (met with result {nth}, on ");

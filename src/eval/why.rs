@@ -305,9 +305,14 @@ impl<'a> Why<'a> {
             (Why::Lazy(a), Why::Lazy(b)) => Rc::ptr_eq(a, b),
             (Why::Prefixed(a, x), Why::Prefixed(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
             (Why::Joined(a, x), Why::Joined(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
-            (Why::NoneOf { noun: a, last: x, .. }, Why::NoneOf { noun: b, last: y, .. }) => {
-                Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y)
-            }
+            (
+                Why::NoneOf {
+                    noun: a, last: x, ..
+                },
+                Why::NoneOf {
+                    noun: b, last: y, ..
+                },
+            ) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
             _ => false,
         }
     }
@@ -334,7 +339,12 @@ fn render_part<'a>(
             text.replace(&format!("{{{name}}}"), &show(value))
         });
         // An event that does not exist (no next session) has no date to place.
-        for (name, _) in part.param_names.iter().zip(&part.quoted_params).filter(|(_, &q)| q) {
+        for (name, _) in part
+            .param_names
+            .iter()
+            .zip(&part.quoted_params)
+            .filter(|(_, &q)| q)
+        {
             text = text.replace(&format!("{{{name}}}"), "none");
         }
         out.push_str(&text);

@@ -108,7 +108,11 @@ fn decider_line(decider: &Decider) -> String {
             kind,
             attribute,
         } => {
-            let kind = if kind.as_ref() == "tace" { "session" } else { kind.as_ref() };
+            let kind = if kind.as_ref() == "tace" {
+                "session"
+            } else {
+                kind.as_ref()
+            };
             format!(
                 "{attribute} on the {} of {date} (event {event}), not recorded",
                 escape(kind)

@@ -24,7 +24,10 @@ mod tests {
 
     #[test]
     fn every_markup_character_is_an_entity() {
-        assert_eq!(markup_escape(r#"<a href="x">&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            markup_escape(r#"<a href="x">&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
         assert_eq!(markup_escape("plain"), "plain");
     }
 }

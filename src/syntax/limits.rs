@@ -162,7 +162,10 @@ pub(crate) fn comments(text: &str) -> Vec<(usize, usize)> {
     for line in text.split_inclusive('\n') {
         let (_, parsed_past, comment) = code_of(line);
         if let Some(start) = comment {
-            found.push((offset + start, offset + line.trim_end_matches(['\n', '\r']).len()));
+            found.push((
+                offset + start,
+                offset + line.trim_end_matches(['\n', '\r']).len(),
+            ));
         }
         if !parsed_past {
             break;
@@ -293,9 +296,7 @@ pub(crate) fn construct(kind: &ExprKind) -> &'static str {
         ExprKind::Quantified { .. }
         | ExprKind::Consecutive { .. }
         | ExprKind::Run { .. }
-        | ExprKind::EachValue { .. } => {
-            "quantifiers (`any`, `every`, ...)"
-        }
+        | ExprKind::EachValue { .. } => "quantifiers (`any`, `every`, ...)",
         ExprKind::NextSession(_) => "`next session after`",
         ExprKind::PreviousSession(_) => "`previous session before`",
         ExprKind::Latest(_) => "`latest`",

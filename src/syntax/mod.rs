@@ -1,12 +1,12 @@
 //! Source text → pest pairs → typed AST with spans, in one call.
 
 mod grammar;
-mod teach;
 pub(crate) mod limits;
 mod lower;
 mod precedence;
 mod print;
 mod rule_names;
+mod teach;
 
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ use crate::diagnostics::{Diagnostics, Problem};
 use crate::source::{SourceFile, Span};
 use grammar::{CriteriaParser, Rule};
 
-pub use print::{comment_texts, format, shape, WIDTH};
 pub use limits::{MAX_DEPTH, MAX_GRAMMAR_DEPTH, MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
+pub use print::{comment_texts, format, shape, WIDTH};
 
 /// The stack parsing and lowering run on, whatever the caller's: the limits bound how
 /// deep they recurse, and this holds that depth with room to spare even in a debug build.
@@ -114,8 +114,13 @@ fn syntax_problem(text: &str, error: pest::error::Error<Rule>) -> Problem {
         format!("expected {}, found {what}", join_or(&expected))
     };
     if let Some(slip) = teach::slip(text, start, &found) {
-        return Problem::error("refract::syntax::unexpected", slip.message, slip.span, slip.label)
-            .with_help(slip.help);
+        return Problem::error(
+            "refract::syntax::unexpected",
+            slip.message,
+            slip.span,
+            slip.label,
+        )
+        .with_help(slip.help);
     }
     Problem::error(
         "refract::syntax::unexpected",

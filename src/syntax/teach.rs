@@ -142,7 +142,11 @@ fn third_name_comma(text: &str) -> Option<usize> {
             if names != commas {
                 return None;
             }
-            let len: usize = rest.chars().take_while(|c| word_char(*c)).map(char::len_utf8).sum();
+            let len: usize = rest
+                .chars()
+                .take_while(|c| word_char(*c))
+                .map(char::len_utf8)
+                .sum();
             at += len;
             names += 1;
         } else {

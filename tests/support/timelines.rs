@@ -78,4 +78,3 @@ pub fn event() -> impl Strategy<Value = String> {
         object
     })
 }
-

@@ -55,7 +55,9 @@ impl<'d> Checker<'d> {
                     None => None,
                     Some((_, body)) => {
                         let checked = self.with_it(kind, Some(slot), |c| match &binder {
-                            Some(name) => c.bind_named(name, Binding::Event(slot), |c| c.condition(body)),
+                            Some(name) => {
+                                c.bind_named(name, Binding::Event(slot), |c| c.condition(body))
+                            }
                             None => c.condition(body),
                         });
                         Some(Box::new(checked?))
@@ -83,7 +85,11 @@ impl<'d> Checker<'d> {
                     self.slot_kinds.insert(b, tace);
                 }
                 if let ast::Quantifier::AtLeast(n) | ast::Quantifier::AtMost(n) = quantifier {
-                    let run = if let ast::Quantifier::AtLeast(_) = quantifier { "at least" } else { "at most" };
+                    let run = if let ast::Quantifier::AtLeast(_) = quantifier {
+                        "at least"
+                    } else {
+                        "at most"
+                    };
                     return self.error(
                         Problem::error(
                             "refract::check::pairs_counted",
@@ -155,7 +161,10 @@ impl<'d> Checker<'d> {
             ExprKind::Shows(event, cond) => {
                 if let ExprKind::Name(name) = &event.kind {
                     let in_filter = self.filters.last() == Some(&self.it_depth);
-                    if in_filter && self.lookup(name).is_none() && self.vocabulary.attribute(None, name).is_some() {
+                    if in_filter
+                        && self.lookup(name).is_none()
+                        && self.vocabulary.attribute(None, name).is_some()
+                    {
                         return self.error(
                             Problem::error(
                                 "refract::check::where_took_shows",

@@ -87,7 +87,10 @@ impl<'d> Checker<'d> {
     /// Whether `name` can be read from an event of `kind`: unknown attributes, and
     /// attributes of kinds outside the vocabulary, can.
     fn readable(&self, name: &str, kind: &str) -> bool {
-        match (self.attribute_kind(name), self.vocabulary.kind_attributes(kind)) {
+        match (
+            self.attribute_kind(name),
+            self.vocabulary.kind_attributes(kind),
+        ) {
             (Some(_), Some(attributes)) => attributes.get(name).is_some(),
             _ => true,
         }
@@ -124,7 +127,10 @@ impl<'d> Checker<'d> {
         self.problems.push(
             Problem::error(
                 "refract::check::attribute_wrong_kind",
-                format!("`{name}` is recorded on {belongs} events, and `{event}` is {}", one(kind)),
+                format!(
+                    "`{name}` is recorded on {belongs} events, and `{event}` is {}",
+                    one(kind)
+                ),
                 name_span,
                 format!("{} never has `{name}`", one(kind)),
             )
@@ -183,12 +189,16 @@ impl<'d> Checker<'d> {
 
     /// The event examined, in words: "the session `S`" when it has a name.
     fn examined_name(&self, kind: &'static str) -> String {
-        let name = self.scopes.iter().rev().find_map(|(name, binding)| match binding {
-            Binding::Event(slot) if self.it_slots.last().copied().flatten() == Some(*slot) => {
-                Some(name.clone())
-            }
-            _ => None,
-        });
+        let name = self
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|(name, binding)| match binding {
+                Binding::Event(slot) if self.it_slots.last().copied().flatten() == Some(*slot) => {
+                    Some(name.clone())
+                }
+                _ => None,
+            });
         match name {
             Some(name) => format!("the {} `{name}`", kind_word(kind)),
             None => one(kind),

@@ -85,7 +85,11 @@ impl<'d> Checker<'d> {
     /// A literal on the right of `is`/`in`, checked against the value's type.
     /// A free-text attribute compared with a value its list in the contract does not have:
     /// a warning naming the nearest listed value (`deb-TACE`: did you mean `DEB-TACE`?).
-    pub(super) fn check_listed(&mut self, value: &Node, literals: &[crate::source::Spanned<Literal>]) {
+    pub(super) fn check_listed(
+        &mut self,
+        value: &Node,
+        literals: &[crate::source::Spanned<Literal>],
+    ) {
         let NodeKind::Attribute(name, _) = &value.kind else {
             return;
         };
@@ -101,15 +105,25 @@ impl<'d> Checker<'d> {
                 continue;
             }
             let same_letters = listed.iter().find(|v| v.eq_ignore_ascii_case(text));
-            let near = same_letters.copied().or_else(|| suggest(text, listed.iter().copied()).first().copied());
+            let near = same_letters
+                .copied()
+                .or_else(|| suggest(text, listed.iter().copied()).first().copied());
             let help = match near {
-                Some(best) => format!("did you mean `{best}`? Values are compared exactly; the contract lists {}", listed.join(", ")),
-                None => format!("if the timelines carry this value, nothing to do; the contract lists {}", listed.join(", ")),
+                Some(best) => format!(
+                    "did you mean `{best}`? Values are compared exactly; the contract lists {}",
+                    listed.join(", ")
+                ),
+                None => format!(
+                    "if the timelines carry this value, nothing to do; the contract lists {}",
+                    listed.join(", ")
+                ),
             };
             self.problems.push(
                 Problem::warning(
                     "refract::check::unlisted_value",
-                    format!("`{text}` is not one of the values the timeline format lists for `{name}`"),
+                    format!(
+                        "`{text}` is not one of the values the timeline format lists for `{name}`"
+                    ),
                     literal.span,
                     "not a listed value",
                 )

@@ -65,10 +65,7 @@ fn numbers_visit_every_interval_the_cuts_make() {
     );
     // A cut outside the range is no cut.
     assert_eq!(values(PERCENT, &[Hint::Near(d("150"))]), ["0"]);
-    assert_eq!(
-        values(PERCENT, &[Hint::Cut(d("100"), Side::Above)]),
-        ["0"]
-    );
+    assert_eq!(values(PERCENT, &[Hint::Cut(d("100"), Side::Above)]), ["0"]);
 }
 
 #[test]

@@ -111,7 +111,9 @@ const MAX_RUN: u32 = 100_000;
 pub(super) fn run(pair: Pair<'_, Rule>) -> Lowered<Expr> {
     let span = span_of(&pair);
     let mut inner = skip_keywords(pair.into_inner());
-    let length = inner.next().ok_or_else(|| disagree(span, "a run's length"))?;
+    let length = inner
+        .next()
+        .ok_or_else(|| disagree(span, "a run's length"))?;
     let shape = length
         .into_inner()
         .next()

@@ -122,9 +122,7 @@ pub(super) fn window(pair: Pair<'_, Rule>) -> Lowered<Window> {
         Rule::distance_after | Rule::distance_before => {
             let first = parts.first().ok_or_else(|| disagree(span, "a bound"))?;
             let bound = super::expr::bound(first.clone(), span)?;
-            let span_pair = parts
-                .get(1)
-                .ok_or_else(|| disagree(span, "a duration"))?;
+            let span_pair = parts.get(1).ok_or_else(|| disagree(span, "a duration"))?;
             WindowKind::Distance {
                 bound,
                 span: duration(span_pair)?,

@@ -89,7 +89,8 @@ impl Printer {
                     self.out.push('\n');
                 }
             }
-            self.out.extend(std::iter::repeat_n(' ', self.pending_indent));
+            self.out
+                .extend(std::iter::repeat_n(' ', self.pending_indent));
             self.col = self.pending_indent;
             self.pending = 0;
         }
@@ -126,7 +127,11 @@ impl Printer {
             }
             Doc::Nest(by, docs) => self.sequence(docs, indent + by, mode, trail),
             Doc::Align(docs) => {
-                let column = if self.pending > 0 { self.pending_indent } else { self.col };
+                let column = if self.pending > 0 {
+                    self.pending_indent
+                } else {
+                    self.col
+                };
                 self.sequence(docs, column, mode, trail);
             }
             Doc::Group { docs, broken } => {
@@ -181,10 +186,15 @@ impl Printer {
         let trail_of = |at: usize| if at + 1 >= items.len() { trail } else { 0 };
         for (at, item) in items.iter().enumerate() {
             if matches!(item, Doc::Line) {
-                let fits = items.get(at + 1).and_then(flat_width).is_some_and(|w| {
-                    self.start_col() + 1 + w + trail_of(at + 1) <= WIDTH
-                });
-                let line_mode = if mode == Mode::Flat || fits { Mode::Flat } else { Mode::Break };
+                let fits = items
+                    .get(at + 1)
+                    .and_then(flat_width)
+                    .is_some_and(|w| self.start_col() + 1 + w + trail_of(at + 1) <= WIDTH);
+                let line_mode = if mode == Mode::Flat || fits {
+                    Mode::Flat
+                } else {
+                    Mode::Break
+                };
                 self.print(item, indent, line_mode, 0);
             } else {
                 self.print(item, indent, mode, trail_of(at));
@@ -203,9 +213,9 @@ fn flat_width(doc: &Doc) -> Option<usize> {
         Doc::SoftLine | Doc::IfBroken(_) | Doc::Trailing(_) | Doc::Comments { .. } => Some(0),
         Doc::HardLine | Doc::BlankLine => None,
         Doc::Group { broken: true, .. } => None,
-        Doc::Nest(_, docs) | Doc::Align(docs) | Doc::Group { docs, .. } | Doc::Fill(docs) => {
-            docs.iter().try_fold(0, |sum, doc| Some(sum + flat_width(doc)?))
-        }
+        Doc::Nest(_, docs) | Doc::Align(docs) | Doc::Group { docs, .. } | Doc::Fill(docs) => docs
+            .iter()
+            .try_fold(0, |sum, doc| Some(sum + flat_width(doc)?)),
     }
 }
 

@@ -231,8 +231,15 @@ fn colon(tokens: &mut Tokens<'_>, parts: Vec<Piece<'_>>) -> Built {
         return colon.then(body);
     }
     let mut docs = colon.docs;
-    docs.push(Doc::Nest(2, std::iter::once(Doc::Line).chain(body.docs).collect()));
-    group(tokens, first_token, Built::edges(docs, colon.first, body.last))
+    docs.push(Doc::Nest(
+        2,
+        std::iter::once(Doc::Line).chain(body.docs).collect(),
+    ));
+    group(
+        tokens,
+        first_token,
+        Built::edges(docs, colon.first, body.last),
+    )
 }
 
 /// `any consecutive sessions A, B: body` and the like: a heading, then `:` and the body
@@ -264,8 +271,15 @@ fn breaks_after_first(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Built {
         built.then(next)
     });
     let mut docs = head.docs;
-    docs.push(Doc::Nest(2, std::iter::once(Doc::Line).chain(body.docs).collect()));
-    group(tokens, first_token, Built::edges(docs, head.first, body.last))
+    docs.push(Doc::Nest(
+        2,
+        std::iter::once(Doc::Line).chain(body.docs).collect(),
+    ));
+    group(
+        tokens,
+        first_token,
+        Built::edges(docs, head.first, body.last),
+    )
 }
 
 fn starts_with_paren(pair: &Pair<'_, Rule>, text: &str) -> bool {
@@ -365,7 +379,9 @@ fn score(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Built {
                     let pad = widest.saturating_sub(points.as_str().chars().count());
                     built = leaf(tokens, &points);
                     if pad > 0 {
-                        built.docs.push(Doc::IfBroken(Box::new(Doc::Text(" ".repeat(pad)))));
+                        built
+                            .docs
+                            .push(Doc::IfBroken(Box::new(Doc::Text(" ".repeat(pad)))));
                     }
                 }
                 for part in parts {
@@ -396,5 +412,9 @@ fn score(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Built {
     docs.push(Doc::Nest(2, inside));
     docs.push(Doc::SoftLine);
     docs.extend(close.docs);
-    group(tokens, first_token, Built::edges(docs, head.first, Edge::Close))
+    group(
+        tokens,
+        first_token,
+        Built::edges(docs, head.first, Edge::Close),
+    )
 }

@@ -41,7 +41,10 @@ pub fn format(source: &Arc<SourceFile>) -> Result<String, Diagnostics> {
     let same = super::parse(&reread).is_ok_and(|after| shape(&after) == shape(&before))
         && comment_texts(text) == comment_texts(&formatted);
     if !same {
-        return Err(internal(source, "the formatted text would not read back the same"));
+        return Err(internal(
+            source,
+            "the formatted text would not read back the same",
+        ));
     }
     Ok(formatted)
 }
@@ -185,7 +188,10 @@ fn part(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Vec<Doc> {
         return docs;
     }
     let broken = tokens.broken_since(first_token);
-    docs.push(Doc::Nest(2, std::iter::once(Doc::Line).chain(body).collect()));
+    docs.push(Doc::Nest(
+        2,
+        std::iter::once(Doc::Line).chain(body).collect(),
+    ));
     vec![Doc::Group { docs, broken }]
 }
 
@@ -212,7 +218,10 @@ fn criterion(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Vec<Doc> {
         match next {
             Piece::Rule(source) if source.as_rule() == Rule::source => {
                 let source = node(tokens, source).docs;
-                docs.push(Doc::Nest(2, std::iter::once(Doc::HardLine).chain(source).collect()));
+                docs.push(Doc::Nest(
+                    2,
+                    std::iter::once(Doc::HardLine).chain(source).collect(),
+                ));
             }
             Piece::Rule(expr) if expr.as_rule() == Rule::expr => {
                 let body = Doc::Nest(2, node(tokens, expr).docs);
@@ -220,7 +229,10 @@ fn criterion(tokens: &mut Tokens<'_>, pair: Pair<'_, Rule>) -> Vec<Doc> {
             }
             Piece::Punct(start, end) => {
                 let equals = tokens.token(start, end);
-                docs.push(Doc::Nest(2, std::iter::once(Doc::HardLine).chain(equals).collect()));
+                docs.push(Doc::Nest(
+                    2,
+                    std::iter::once(Doc::HardLine).chain(equals).collect(),
+                ));
             }
             other => head = head.then(piece(tokens, other)),
         }
