@@ -221,48 +221,18 @@ impl<'a> Context<'a> {
             .iter()
             .map(|&p| (p, place))
             .chain(owned.iter().copied());
+        // A latest or earliest stops at the member that decides; past it only its ties
+        // (same day and time, no time to order them) can still matter: which is meant is open.
         match scan {
-            Scan::All => {
-                for (position, membership) in forward {
-                    let keep = self.keep(filter, position, slot, membership);
-                    if keep != Truth::NotMet {
-                        members.push((position, keep));
-                    }
-                }
-            }
-            // A latest or earliest stops at the member that decides.
-            Scan::Earliest => {
-                for (position, membership) in forward {
-                    // Past the deciding member, only its ties (same day and time, no time
-                    // to order them) can still matter: which of them is meant is open.
-                    if let Some(&(first, _)) = members.first() {
-                        if !self.tied(first, position) {
-                            break;
-                        }
-                    }
-                    let keep = self.keep(filter, position, slot, membership);
-                    if keep != Truth::NotMet {
-                        members.push((position, keep));
-                    }
-                }
-            }
+            Scan::All => self.gather(forward, filter, slot, false, &mut members),
+            Scan::Earliest => self.gather(forward, filter, slot, true, &mut members),
             Scan::Latest => {
                 let backward = owned
                     .iter()
                     .rev()
                     .copied()
                     .chain(inside.iter().rev().map(|&p| (p, place)));
-                for (position, membership) in backward {
-                    if let Some(&(first, _)) = members.first() {
-                        if !self.tied(first, position) {
-                            break;
-                        }
-                    }
-                    let keep = self.keep(filter, position, slot, membership);
-                    if keep != Truth::NotMet {
-                        members.push((position, keep));
-                    }
-                }
+                self.gather(backward, filter, slot, true, &mut members);
             }
         }
         if scan == Scan::Latest {
@@ -315,6 +285,29 @@ impl<'a> Context<'a> {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// The candidates the filter keeps, in the order given; with `to_first_decider`, up to
+    /// the first kept one and its ties.
+    fn gather(
+        &mut self,
+        candidates: impl Iterator<Item = (usize, Truth)>,
+        filter: Option<&'a Node>,
+        slot: usize,
+        to_first_decider: bool,
+        members: &mut Vec<(usize, Truth)>,
+    ) {
+        for (position, membership) in candidates {
+            if let (true, Some(&(first, _))) = (to_first_decider, members.first()) {
+                if !self.tied(first, position) {
+                    break;
+                }
+            }
+            let keep = self.keep(filter, position, slot, membership);
+            if keep != Truth::NotMet {
+                members.push((position, keep));
+            }
         }
     }
 
