@@ -40,6 +40,7 @@ pub mod eval;
 pub mod number;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod synth;

@@ -11,6 +11,8 @@ mod output;
 mod pipeline;
 mod test;
 mod ties;
+// refract serve
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +43,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
     Test(test::TestArgs),
+    /// Serve the workbench page: edit a definition, see each patient's timeline and verdict.
+    Serve(serve::ServeArgs),
 }
 
 /// `refract synth`
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
