@@ -11,13 +11,22 @@
 use super::context::Context;
 use super::temporal::{describe_window, Anchor, Bounds};
 use crate::check::ir::Window;
-use crate::check::Checked;
+use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::timeline::Patient;
 
 /// At most this many windows are kept per criterion (a criterion over every session of a
 /// patient with thousands of sessions would otherwise list thousands).
 pub const MAX_WINDOWS: usize = 200;
+
+/// How an anchor that is not one event of the record is named.
+fn absent_name(anchor: &Node) -> &'static str {
+    match anchor.kind {
+        NodeKind::NextSession(_) => "the next session",
+        NodeKind::PreviousSession(_) => "the previous session",
+        _ => "its anchor",
+    }
+}
 
 /// One window examined: the days it admits, and how the definition says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,12 +101,18 @@ impl<'a> Context<'a> {
                     view.describe_into(&mut description, *position, None)
                 }
                 Some(Anchor::Uncertain) => {
-                    description.push_str("an event that depends on missing data")
+                    description.push_str(absent_name(&window.anchor));
+                    description.push_str(", which depends on missing data");
                 }
-                Some(Anchor::Absent { unbounded: true }) => {
-                    description.push_str("an event not in the record (no bound)")
+                Some(Anchor::Absent { unbounded }) => {
+                    description.push_str(absent_name(&window.anchor));
+                    description.push_str(if *unbounded {
+                        " (none in the record: no bound)"
+                    } else {
+                        " (none in the record)"
+                    });
                 }
-                _ => description.push_str("an event not in the record"),
+                None => description.push_str("an event"),
             }
         }
         let (from, to) = bounds.days();
