@@ -1,9 +1,10 @@
 //! HTTP/1.1 for `refract serve`, as little as the page needs: one request per connection
 //! (`Connection: close`), bodies by `Content-Length` only, parsed by `httparse`. A fixed
 //! pool of worker threads takes accepted connections from a bounded queue; when the queue
-//! is full the connection is answered `503` at once, so a flood of connections costs a
-//! queue slot each, never a thread. Each connection has read and write timeouts, so a
-//! client that sends slowly (or not at all) holds a worker for at most that long.
+//! is full the connection is answered `503 busy` by one thread kept for that (and closed
+//! unanswered past that thread's own queue), so a flood of connections never costs a
+//! thread each. Reading a request has one deadline for all its reads, so a client that
+//! sends slowly (or not at all) holds a worker for at most [`IO_TIMEOUT`].
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 /// The largest request line and headers, in bytes.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
-/// How long a connection may take to send its request, or to take the response.
+/// How long a connection may take to send its whole request, or to take the response.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most headers a request may have.
 const MAX_HEADERS: usize = 64;
@@ -84,14 +85,13 @@ pub fn serve(
             .name("refract-serve".into())
             .spawn(move || work(&receiver, max_body, handler.as_ref()))?;
     }
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else {
-            // A connection that failed before it was accepted (reset by the client).
-            continue;
-        };
-        match sender.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(mut stream)) => {
+    // Connections refused for a full queue are answered by one thread of their own, so
+    // the acceptor never waits on a client; past its own queue they are simply closed.
+    let (refuse, refused) = sync_channel::<TcpStream>(REFUSED_QUEUE);
+    std::thread::Builder::new()
+        .name("refract-busy".into())
+        .spawn(move || {
+            for mut stream in refused {
                 let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
                 let busy = Response::error(
                     503,
@@ -99,12 +99,29 @@ pub fn serve(
                     "the server is answering other requests; try again in a moment",
                 );
                 let _ = write_response(&mut stream, &busy);
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                let mut timed = Timed::new(&stream, Duration::from_millis(200));
+                let _ = std::io::copy(&mut (&mut timed).take(64 * 1024), &mut std::io::sink());
+            }
+        })?;
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else {
+            // A connection that failed before it was accepted (reset by the client).
+            continue;
+        };
+        match sender.try_send(stream) {
+            Ok(()) => {}
+            Err(TrySendError::Full(stream)) => {
+                let _ = refuse.try_send(stream);
             }
             Err(TrySendError::Disconnected(_)) => break,
         }
     }
     Ok(())
 }
+
+/// Refused connections waiting for their `503`.
+const REFUSED_QUEUE: usize = 64;
 
 /// A worker: take connections from the queue until it closes.
 fn work(receiver: &Mutex<Receiver<TcpStream>>, max_body: usize, handler: &Handler) {
@@ -116,15 +133,60 @@ fn work(receiver: &Mutex<Receiver<TcpStream>>, max_body: usize, handler: &Handle
         let Ok(mut stream) = next else {
             return;
         };
-        let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
         let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-        let response = match read_request(&mut stream, max_body) {
+        let mut timed = Timed::new(&stream, IO_TIMEOUT);
+        let response = match read_request(&mut timed, max_body) {
             Ok(request) => handler(&request),
             Err(Some(response)) => response,
             // Closed or timed out before a request: nobody to answer.
             Err(None) => continue,
         };
         let _ = write_response(&mut stream, &response);
+        linger(&mut stream);
+    }
+}
+
+/// Most bytes read and dropped after a response, and for how long.
+const LINGER_BYTES: u64 = 8 * 1024 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(1);
+
+/// End the connection so that the client reads the response: a refused request may still
+/// be arriving, and closing with unread input would reset the connection, losing the
+/// answer. So: no more output, then what is still coming is read and dropped (bounded in
+/// bytes and time).
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut timed = Timed::new(stream, LINGER_TIME);
+    let _ = std::io::copy(&mut (&mut timed).take(LINGER_BYTES), &mut std::io::sink());
+}
+
+/// A connection read against one deadline for all its reads, so a client that trickles
+/// a byte at a time holds a worker no longer than a silent one.
+struct Timed<'s> {
+    stream: &'s TcpStream,
+    until: std::time::Instant,
+}
+
+impl<'s> Timed<'s> {
+    fn new(stream: &'s TcpStream, within: Duration) -> Timed<'s> {
+        Timed {
+            stream,
+            until: std::time::Instant::now() + within,
+        }
+    }
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, into: &mut [u8]) -> std::io::Result<usize> {
+        let left = self
+            .until
+            .saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(into)
     }
 }
 
