@@ -2,17 +2,13 @@
 //! Each handler reads a JSON body, runs the pipeline, and answers JSON; every refusal is
 //! `{"error":{"code":…,"message":…}}` with a status that says which kind it is.
 
-use std::time::Instant;
-
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::http::{Request, Response};
-use super::{files, shapes, State};
+use super::{evaluate, files, shapes, State};
 use crate::check::Checked;
-use crate::compare::{Comparison, Summary};
 use crate::diagnostics::Diagnostics;
-use crate::eval::{evaluate, windows_examined, Truth};
 use crate::source::SourceFile;
 
 /// The page and its files, compiled in.
@@ -67,9 +63,9 @@ pub fn handle(state: &State, request: &Request) -> Response {
                 "/api/open" => body(request).and_then(|b| open(state, b)),
                 "/api/check" => body(request).map(|b| check(state, b)),
                 "/api/format" => body(request).and_then(format),
-                "/api/cohort" => body(request).and_then(|b| cohort(state, b)),
-                "/api/patient" => body(request).and_then(|b| patient(state, b)),
-                "/api/compare" => body(request).and_then(|b| compare(state, b)),
+                "/api/cohort" => body(request).and_then(|b| evaluate::cohort(state, b)),
+                "/api/patient" => body(request).and_then(|b| evaluate::patient(state, b)),
+                "/api/compare" => body(request).and_then(|b| evaluate::compare(state, b)),
                 "/api/save" => body(request).and_then(|b| save(state, b)),
                 _ => Err(Failure::new(
                     404,
@@ -97,7 +93,7 @@ pub fn handle(state: &State, request: &Request) -> Response {
 }
 
 /// A refused request: status, code, message and more fields for the error object.
-struct Failure {
+pub struct Failure {
     status: u16,
     code: &'static str,
     message: String,
@@ -105,7 +101,7 @@ struct Failure {
 }
 
 impl Failure {
-    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
         Failure {
             status,
             code,
@@ -114,7 +110,7 @@ impl Failure {
         }
     }
 
-    fn with(mut self, key: &str, value: Value) -> Failure {
+    pub fn with(mut self, key: &str, value: Value) -> Failure {
         self.extra.insert(key.into(), value);
         self
     }
@@ -151,7 +147,7 @@ fn body<T: for<'de> Deserialize<'de>>(request: &Request) -> Result<T, Failure> {
 /// A definition as a request names it: a file of the folder, or a text being edited.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Source {
+pub struct Source {
     file: Option<String>,
     text: Option<String>,
     /// The name shown in diagnostics for a text (default `draft.crit`).
@@ -159,7 +155,7 @@ struct Source {
 }
 
 /// Compile a source; an uncompilable one is a `422 definition_errors` with its diagnostics.
-fn compile(state: &State, source: &Source) -> Result<Checked, Failure> {
+pub fn compile(state: &State, source: &Source) -> Result<Checked, Failure> {
     let (name, text) = match (&source.file, &source.text) {
         (_, Some(text)) => (
             source
@@ -190,7 +186,7 @@ fn compile(state: &State, source: &Source) -> Result<Checked, Failure> {
     }
 }
 
-fn compile_all(state: &State, sources: &[Source]) -> Result<Vec<Checked>, Failure> {
+pub fn compile_all(state: &State, sources: &[Source]) -> Result<Vec<Checked>, Failure> {
     if sources.len() > state.limits.max_definitions {
         return Err(Failure::new(
             400,
@@ -298,136 +294,6 @@ fn format(body: Text) -> Result<Value, Failure> {
         )
         .with("diagnostics", json!(shapes::diagnostics(&found)))),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Definitions {
-    definitions: Vec<Source>,
-}
-
-/// Evaluate the definitions over the cohort: per definition the counts, per patient each
-/// result and onset. Cut off at the time limit (checked between patients).
-fn cohort(state: &State, body: Definitions) -> Result<Value, Failure> {
-    let checked = compile_all(state, &body.definitions)?;
-    let started = Instant::now();
-    let mut counts = vec![[0u64; 4]; checked.len()];
-    let mut rows = Vec::with_capacity(state.cohort.patients.len());
-    for (n, patient) in state.cohort.patients.iter().enumerate() {
-        if started.elapsed() > state.limits.evaluation_time {
-            return Err(time_limit(state, n));
-        }
-        let mut results = Vec::with_capacity(checked.len());
-        for (i, definition) in checked.iter().enumerate() {
-            let outcome = evaluate(definition, patient);
-            let slot = match (&outcome.stopped, outcome.result) {
-                (Some(_), _) => 3,
-                (None, Truth::Met) => 0,
-                (None, Truth::NotMet) => 1,
-                (None, Truth::Unknown) => 2,
-            };
-            if let Some(count) = counts.get_mut(i).and_then(|c| c.get_mut(slot)) {
-                *count += 1;
-            }
-            let result = if outcome.stopped.is_some() {
-                "error"
-            } else {
-                outcome.result.as_str()
-            };
-            results.push(json!({"result": result, "onset": outcome.onset.map(|d| d.to_string())}));
-        }
-        rows.push(json!({"id": patient.id, "results": results}));
-    }
-    let summary: Vec<Value> = checked
-        .iter()
-        .zip(&counts)
-        .map(|(c, [met, not_met, unknown, error])| {
-            json!({"id": c.id, "outcome": c.outcome, "met": met, "not_met": not_met, "unknown": unknown, "error": error})
-        })
-        .collect();
-    Ok(json!({"definitions": summary, "patients": rows}))
-}
-
-fn time_limit(state: &State, evaluated: usize) -> Failure {
-    Failure::new(
-        503,
-        "evaluation_time_limit",
-        format!(
-            "evaluation stopped after {} s, the most one request may take ({evaluated} of {} patients evaluated)",
-            state.limits.evaluation_time.as_secs_f64(),
-            state.cohort.patients.len()
-        ),
-    )
-    .with("evaluated", json!(evaluated))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PatientRequest {
-    id: String,
-    definitions: Vec<Source>,
-}
-
-/// One patient's timeline and, per definition, the outcome as `eval` writes it with the
-/// windows each criterion examined.
-fn patient(state: &State, body: PatientRequest) -> Result<Value, Failure> {
-    let Some(patient) = state.cohort.patients.iter().find(|p| p.id == body.id) else {
-        return Err(Failure::new(
-            404,
-            "unknown_patient",
-            format!(
-                "no patient `{}` in the cohort",
-                crate::diagnostics::terminal::escape(&body.id)
-            ),
-        ));
-    };
-    let checked = compile_all(state, &body.definitions)?;
-    let results: Vec<Value> = checked
-        .iter()
-        .map(|definition| {
-            let outcome = evaluate(definition, patient);
-            let windows = windows_examined(definition, patient);
-            shapes::outcome(&outcome, Some(&windows))
-        })
-        .collect();
-    Ok(json!({"patient": shapes::patient(patient), "results": results}))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Pair {
-    first: Source,
-    second: Source,
-}
-
-/// Two definitions side by side over the cohort ([`crate::compare`]): the report as
-/// `compare --format json` gives it, and its page (`compare --html`).
-fn compare(state: &State, body: Pair) -> Result<Value, Failure> {
-    let first = compile(state, &body.first)?;
-    let second = compile(state, &body.second)?;
-    let mut ids = vec![first.id.clone(), second.id.clone()];
-    if ids.first() == ids.get(1) {
-        // The report keys rows by id: a definition against its own draft needs two names.
-        if let Some(id) = ids.get_mut(1) {
-            id.push_str(" (edited)");
-        }
-    }
-    let started = Instant::now();
-    let mut comparison = Comparison::new(ids);
-    for (n, patient) in state.cohort.patients.iter().enumerate() {
-        if started.elapsed() > state.limits.evaluation_time {
-            return Err(time_limit(state, n));
-        }
-        let rows = [
-            Summary::of(&evaluate(&first, patient), patient),
-            Summary::of(&evaluate(&second, patient), patient),
-        ];
-        comparison.add(&patient.id, &rows);
-    }
-    let report = comparison.finish();
-    let page = crate::compare::html::page(std::slice::from_ref(&report));
-    let report = serde_json::to_value(&report).unwrap_or(Value::Null);
-    Ok(json!({"report": report, "html": page}))
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@
 //! ```
 
 mod api;
+mod evaluate;
 mod files;
 pub mod http;
 mod shapes;

@@ -140,15 +140,7 @@
     const units = [...new Set(labs.map((e) => e.attributes.unit || "(no unit)"))];
 
     const W = 1200, left = 112, right = 96;
-    const laneSession = 50, laneImaging = 92, laneStatus = 54, panel = 96, gap = 14, topBand = 48;
-    let h = topBand;
-    const lanes = {};
-    lanes.sessions = h; h += laneSession;
-    lanes.imaging = h; h += laneImaging;
-    if (status.length) { lanes.status = h; h += laneStatus; }
-    const panels = units.map((u) => { const p = { unit: u, top: h + gap }; h += panel + gap; return p; });
-    const axisY = h + 6;
-    const H = axisY + 34;
+    const laneSession = 50, laneImaging = 92, laneStatus = 54, panel = 96, gap = 14, legendBand = 26, barRow = 17;
 
     let lo = Infinity, hi = -Infinity;
     for (const e of events) { const d = day(e.date); lo = Math.min(lo, d); hi = Math.max(hi, d); }
@@ -168,6 +160,33 @@
     const pad = Math.max(10, (hi - lo) * 0.035);
     lo -= pad; hi += pad;
     const x = (d) => left + ((d - lo) / (hi - lo)) * (W - left - right);
+    const x0Of = (a) => Math.max(left, isFinite(a) ? x(a) : left);
+    const x1Of = (b) => Math.min(W - right, isFinite(b) ? x(b + 1) : W - right);
+
+    // Each window is a bar in a band of its own above the lanes, packed into as few rows
+    // as do not overlap (a label's width kept free); the lanes below are lightly shaded
+    // under every window, so overlapping windows read darker.
+    const rowEnds = [];
+    for (const s of shaded) {
+      const x0 = x0Of(s.a);
+      let row = rowEnds.findIndex((end) => end + 6 <= x0);
+      if (row < 0) {
+        row = rowEnds.length < 8 ? rowEnds.length : rowEnds.length - 1;
+        if (row === rowEnds.length) rowEnds.push(0);
+      }
+      s.row = row;
+      rowEnds[row] = Math.max(x1Of(s.b), x0 + 30);
+    }
+    const bandTop = legendBand;
+    const topBand = bandTop + rowEnds.length * barRow + (rowEnds.length ? 8 : 0);
+    let h = topBand;
+    const lanes = {};
+    lanes.sessions = h; h += laneSession;
+    lanes.imaging = h; h += laneImaging;
+    if (status.length) { lanes.status = h; h += laneStatus; }
+    const panels = units.map((u) => { const p = { unit: u, top: h + gap }; h += panel + gap; return p; });
+    const axisY = h + 6;
+    const H = axisY + 34;
 
     const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "plot-title plot-desc", class: "timeline" }, container);
     const title = el("title", { id: "plot-title" }, svg);
@@ -178,9 +197,31 @@
     const defs = el("defs", {}, svg);
     const hatch = el("pattern", { id: "hatch", width: 7, height: 7, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, defs);
     el("rect", { width: 7, height: 7, fill: "#e4ebf4" }, hatch);
-    el("line", { x1: 0, y1: 0, x2: 0, y2: 7, stroke: "#9fb1c8", "stroke-width": 2 }, hatch);
+    el("line", { x1: 0, y1: 0, x2: 0, y2: 7, stroke: "#7d93b0", "stroke-width": 2 }, hatch);
 
-    // Lane backgrounds and names.
+    // Windows first, under everything: a light shade over the lanes, a hatched bar above.
+    if (rowEnds.length) text(svg, left - 10, bandTop + (rowEnds.length * barRow) / 2 + 4, "Windows", { "text-anchor": "end", "font-size": 13, "font-weight": 600, fill: "#333" });
+    shaded.forEach((s, i) => {
+      const { w, a, b } = s;
+      const x0 = x0Of(a), x1 = x1Of(b);
+      const g = el("g", { class: "window-group" }, svg);
+      el("rect", { class: "window-shade", x: x0, y: topBand, width: Math.max(2, x1 - x0), height: axisY - topBand,
+        fill: "#c9d6e6", "fill-opacity": 0.32 }, g);
+      for (const edge of [isFinite(a) ? x0 : null, isFinite(b) ? x1 : null]) {
+        if (edge !== null) el("line", { x1: edge, y1: topBand, x2: edge, y2: axisY, stroke: "#4a6a93", "stroke-width": 1, "stroke-dasharray": "3 3" }, g);
+      }
+      const y = bandTop + s.row * barRow;
+      el("rect", { class: "window", x: x0, y, width: Math.max(2, x1 - x0), height: barRow - 4,
+        fill: "url(#hatch)", stroke: "#23406a", "stroke-width": 1.2, "stroke-dasharray": w.uncertain ? "4 3" : null }, g);
+      // An end open towards the past or the future: an arrow head at the plot's edge.
+      if (!isFinite(a)) el("path", { d: `M${x0 - 7} ${y + (barRow - 4) / 2}l7 -6v12z`, fill: "#23406a" }, g);
+      if (!isFinite(b)) el("path", { d: `M${x1 + 7} ${y + (barRow - 4) / 2}l-7 -6v12z`, fill: "#23406a" }, g);
+      el("rect", { x: x0 + 2, y: y + 1.5, width: 24, height: barRow - 7, fill: "#fff" }, g);
+      text(g, x0 + 4, y + barRow - 7.5, "W" + (i + 1), { "font-size": 11, "font-weight": 700, fill: "#10223d" });
+      el("title", {}, g).textContent = `W${i + 1}: ${w.description}`;
+    });
+
+    // Lane frames and names.
     const laneBox = (y, height, name) => {
       el("rect", { x: left, y, width: W - left - right, height, fill: "none", stroke: "#e1e5ea" }, svg);
       text(svg, left - 10, y + height / 2 + 4, name, { "text-anchor": "end", "font-size": 13, "font-weight": 600, fill: "#333" });
@@ -188,18 +229,6 @@
     laneBox(lanes.sessions, laneSession, "TACE");
     laneBox(lanes.imaging, laneImaging, "Imaging");
     if (lanes.status !== undefined) laneBox(lanes.status, laneStatus, "Status");
-
-    // Windows first, under everything.
-    shaded.forEach(({ w, a, b }, i) => {
-      const x0 = Math.max(left, isFinite(a) ? x(a) : left);
-      const x1 = Math.min(W - right, isFinite(b) ? x(b + 1) : W - right);
-      const g = el("g", { class: "window-group" }, svg);
-      el("rect", { class: "window", x: x0, y: topBand - 4, width: Math.max(2, x1 - x0), height: axisY - topBand + 4,
-        fill: "url(#hatch)", "fill-opacity": 0.85, stroke: "#4a6a93", "stroke-width": 1, "stroke-dasharray": w.uncertain ? "4 3" : null }, g);
-      const chip = text(g, x0 + 4, topBand - 9, "W" + (i + 1), { "font-size": 12, "font-weight": 700, fill: "#23406a" });
-      const tip = el("title", {}, chip);
-      tip.textContent = w.description;
-    });
 
     // Axis.
     el("line", { x1: left, y1: axisY, x2: W - right, y2: axisY, stroke: "#222" }, svg);
