@@ -337,6 +337,23 @@ fn save_refuses_every_name_outside_the_folder() {
         .collect();
     left.sort();
     assert_eq!(left, ["target.crit"]);
+    // A symlink planted under the name of the temporary file of a save is not followed.
+    std::os::unix::fs::symlink(
+        outside.join("target.crit"),
+        defs.join(".cci-2022.crit.refract-save"),
+    )
+    .unwrap();
+    let (_, opened) = post(address, "/api/open", &json!({"file": "cci-2022.crit"}));
+    let save = json!({"file": "cci-2022.crit", "text": "saved\n", "token": opened["token"]});
+    assert_eq!(post(address, "/api/save", &save).0, 200);
+    assert_eq!(
+        std::fs::read_to_string(defs.join("cci-2022.crit")).unwrap(),
+        "saved\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("target.crit")).unwrap(),
+        "outside\n"
+    );
     // A URL with encoded dots reaches no file either.
     let (status, _) = get(address, "/%2e%2e/%2e%2e/etc/passwd");
     assert_eq!(status, 404);

@@ -188,7 +188,13 @@ pub fn save(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.refract-save"));
-    let written = std::fs::File::create(&temporary)
+    // `create_new` opens no file that is already there, a symlink planted under the
+    // temporary name included (a stale one from a crashed save is removed first).
+    let _ = std::fs::remove_file(&temporary);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
         .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&temporary, &path));
     if let Err(e) = written {

@@ -160,11 +160,16 @@ impl Server {
             .map_err(|e| ServeError::Bind(config.address.clone(), e))?;
         let hosts = local.ip().is_loopback().then(|| {
             let port = local.port();
-            vec![
+            let mut hosts = vec![
                 format!("127.0.0.1:{port}"),
                 format!("localhost:{port}"),
                 format!("[::1]:{port}"),
-            ]
+            ];
+            // On port 80 a browser leaves the port out.
+            if port == 80 {
+                hosts.extend(["127.0.0.1".into(), "localhost".into(), "[::1]".into()]);
+            }
+            hosts
         });
         Ok(Server {
             listener,

@@ -5,6 +5,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
+  const MAX_LISTED = 500;
   const state = {
     file: null,          // the definition file open in the editor (null: a new one)
     token: null,         // its version token when opened or last saved
@@ -125,6 +126,11 @@
     showDiagnostics(data);
     state.ok = data.ok;
     if (data.ok) await evaluateDraft(seq);
+    else if (state.detail) {
+      // The plot and results below are those of the last text without errors.
+      if (!$("stale-note")) $("verdict").prepend(node("span", { id: "stale-note", class: "muted", text: "(as of the last text without errors) " }));
+      renderPatients();
+    }
   }
 
   async function evaluateDraft(seq) {
@@ -252,12 +258,14 @@
       if (q && !p.id.toLowerCase().includes(q)) return;
       if (want && (!r || r.result !== want)) return;
       shown += 1;
+      // A list of a whole registry would be too long to use: the first matches, then search.
+      if (shown > MAX_LISTED) return;
       const b = node("button", { type: "button", "data-id": p.id, "aria-pressed": String(p.id === state.patient) },
         node("span", { class: "pid", text: p.id }), r ? badge(r.result) : node("span", { class: "muted", text: "—" }));
       b.addEventListener("click", () => choosePatient(p.id));
       list.append(node("li", {}, b));
     });
-    $("patient-count").textContent = `${shown} of ${state.patients.length} patients` + (state.ok ? "" : " (results wait for a definition without errors)");
+    $("patient-count").textContent = `${shown} of ${state.patients.length} patients` + (shown > MAX_LISTED ? ` (the first ${MAX_LISTED} listed: search to narrow)` : "") + (state.ok ? "" : " (results wait for a definition without errors)");
   }
 
   // ---- one patient ---------------------------------------------------------------------
