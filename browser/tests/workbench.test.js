@@ -85,6 +85,12 @@ test("a patient's plot shades the windows examined and rings the evidence", asyn
   assert.ok(await page.locator("#plot g.imaging text", { hasText: "PD" }).count() >= 1);
   assert.equal(await page.locator("#plot polyline.marker-line").count(), 1);
   await page.locator(".patient-panel").screenshot({ path: join(artifacts, "workbench.png") });
+  // As printed in grey, for looking at: the page's print style with colour taken out.
+  await page.emulateMedia({ media: "print" });
+  await page.evaluate(() => { document.documentElement.style.filter = "grayscale(1)"; });
+  await page.screenshot({ path: join(artifacts, "printed-grey.png"), fullPage: true });
+  await page.evaluate(() => { document.documentElement.style.filter = ""; });
+  await page.emulateMedia({ media: "screen" });
   await page.fill("#search", "");
 });
 
