@@ -251,6 +251,13 @@ fn a_request_past_the_evaluation_time_limit_is_cut_off() {
     );
     assert_eq!((status, code(&body)), (503, "evaluation_time_limit"));
     assert_eq!(body["error"]["evaluated"], 0);
+    let request =
+        json!({"id": "cci-pd-at-third-session", "definitions": [{"file": "cci-2022.crit"}]});
+    let (status, body) = post(address, "/api/patient", &request);
+    assert_eq!((status, code(&body)), (503, "evaluation_time_limit"));
+    let request = json!({"first": {"file": "cci-2022.crit"}, "second": {"file": "jsh-2010.crit"}});
+    let (status, body) = post(address, "/api/compare", &request);
+    assert_eq!((status, code(&body)), (503, "evaluation_time_limit"));
 }
 
 #[test]

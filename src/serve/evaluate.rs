@@ -97,14 +97,28 @@ pub fn patient(state: &State, body: PatientRequest) -> Result<Value, Failure> {
         ));
     };
     let checked = compile_all(state, &body.definitions)?;
-    let results: Vec<Value> = checked
-        .iter()
-        .map(|definition| {
-            let outcome = evaluate(definition, patient);
-            let windows = windows_examined(definition, patient);
-            shapes::outcome(&outcome, Some(&windows))
-        })
-        .collect();
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(checked.len());
+    for definition in &checked {
+        // Each criterion is evaluated again for its windows, each bounded by the step
+        // limit: many definitions of many criteria could add up, so the clock is checked.
+        if started.elapsed() > state.limits.evaluation_time {
+            return Err(Failure::new(
+                503,
+                "evaluation_time_limit",
+                format!(
+                    "evaluation stopped after {} s, the most one request may take ({} of {} definitions evaluated)",
+                    state.limits.evaluation_time.as_secs_f64(),
+                    results.len(),
+                    checked.len()
+                ),
+            )
+            .with("evaluated", json!(results.len())));
+        }
+        let outcome = evaluate(definition, patient);
+        let windows = windows_examined(definition, patient);
+        results.push(shapes::outcome(&outcome, Some(&windows)));
+    }
     Ok(json!({"patient": shapes::patient(patient), "results": results}))
 }
 
