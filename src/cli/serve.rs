@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// definitions).
     #[arg(long = "definitions", short = 'd', value_name = "FOLDER")]
     definitions: Option<PathBuf>,
+    /// The most patients kept from the cohort (each is held in memory, about 11 kB for a
+    /// synthetic patient); the rest are counted and left out.
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    max_patients: usize,
     /// The patient or cohort file (JSON or JSON Lines) shown on the page.
     cohort: Option<PathBuf>,
 }
@@ -35,6 +39,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         format!("{}:{}", args.host, args.port)
     };
     config.cohort = args.cohort;
+    config.limits.max_patients = args.max_patients;
     let server = match Server::bind(config) {
         Ok(server) => server,
         Err(error) => {
