@@ -67,7 +67,7 @@ impl Place for CsvPlace {
         };
         let (start, end) = span.unwrap_or((0, self.text.len()));
         let span = SourceSpan::from((start, end.saturating_sub(start)));
-        error.with_source(&self.text, line, Some(span))
+        error.in_rows().with_source(&self.text, line, Some(span))
     }
 
     fn problem(&self) -> Option<(Kind, Option<Field>)> {

@@ -168,8 +168,8 @@ pub trait Place: Send + Sync + std::fmt::Debug {
 impl Place for () {
     fn place(&self, error: TimelineError, field: Option<Field>) -> TimelineError {
         match field {
-            Some(field) => error.with_path(field.name().to_owned()),
-            None => error,
+            Some(field) => error.in_rows().with_path(field.name().to_owned()),
+            None => error.in_rows(),
         }
     }
 }
@@ -209,6 +209,23 @@ impl<P: Place> Assemble for Rows<P> {
                 None => located,
             }
         })
+    }
+
+    fn skipped(&self) -> Vec<(String, String)> {
+        let empty = |row: &&LongRow| !row.attribute.is_empty() && row.value.is_empty();
+        self.rows
+            .iter()
+            .filter(empty)
+            .map(|row| {
+                let owner = if row.event.is_empty() {
+                    "facts"
+                } else {
+                    &row.kind
+                };
+                let what = format!("{owner}.{}", row.attribute);
+                (what, "empty value: unknown".to_owned())
+            })
+            .collect()
     }
 }
 
