@@ -62,11 +62,6 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     // What other formats than refract's own were read into, and what they left out.
     let mut counts = (from.format != Format::Jsonl).then(Counts::default);
     for record in records {
-        if let Some(counts) = &mut counts {
-            for (what, why) in record.skipped() {
-                *counts.skipped.entry(format!("{what}: {why}")).or_default() += 1;
-            }
-        }
         let item = record.parse(vocabulary);
         let patient = match item {
             Ok(patient) => patient,
@@ -87,6 +82,9 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
         read += 1;
         if let Some(counts) = &mut counts {
             counts.add(&patient);
+            for (what, why) in record.skipped() {
+                *counts.skipped.entry(format!("{what}: {why}")).or_default() += 1;
+            }
         }
         let line = patient
             .line
@@ -174,7 +172,7 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
 }
 
 /// How many events of each kind, values of each attribute and facts were read, and how
-/// many cells were left out, and why.
+/// many cells were left out, and why, among the patients read.
 #[derive(Default)]
 struct Counts {
     read: BTreeMap<String, usize>,
