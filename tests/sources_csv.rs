@@ -527,3 +527,63 @@ fn patient() -> impl Strategy<Value = String> {
             )
         })
 }
+
+/// Bytes that are not the layout at all: the reader never panics, never loops, and each
+/// item is a patient or an error naming the file.
+fn hostile_csv() -> impl Strategy<Value = Vec<u8>> {
+    let header = prop_oneof![
+        Just(b"patient,date,time,event,kind,attribute,value\n".to_vec()),
+        Just(b"patient,event,date,kind,time,value,attribute\r\n".to_vec()),
+        Just(Vec::new()),
+    ];
+    let piece = prop_oneof![
+        Just(b",".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"P1".to_vec()),
+        Just(b"2021-01-04".to_vec()),
+        Just(b"tace".to_vec()),
+        Just(b"imaging,viable_percent,40".to_vec()),
+        Just(b"agents,[\"a\"".to_vec()),
+        Just(vec![0xff]),
+        Just("\u{feff}".as_bytes().to_vec()),
+        "[a-z0-9 ]{0,4}".prop_map(String::into_bytes),
+    ];
+    (header, proptest::collection::vec(piece, 0..60)).prop_map(|(header, pieces)| {
+        header
+            .into_iter()
+            .chain(pieces.into_iter().flatten())
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn hostile_csv_is_read_without_panics(bytes in hostile_csv()) {
+        let vocabulary = Vocabulary::builtin();
+        let reader = Box::new(Cursor::new(bytes.clone()));
+        for record in sources::records(Format::Csv, reader, "h.csv", &vocabulary).take(1000) {
+            match record.parse(&vocabulary) {
+                Ok(patient) => prop_assert!(!patient.id.is_empty()),
+                Err(error) => prop_assert!(error.to_string().starts_with("h.csv")),
+            }
+        }
+        // Whatever was read converts exactly.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let good: String = read(&text, Format::Csv)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|p| refract::sources::native::patient_line(&p) + "\n")
+            .collect();
+        let mut ids = std::collections::HashSet::new();
+        let unique: String = good
+            .lines()
+            .filter(|line| ids.insert(serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].clone()))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_round_trips(&unique);
+    }
+}
