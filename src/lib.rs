@@ -41,6 +41,7 @@ pub mod number;
 pub mod report;
 pub mod review;
 pub mod source;
+pub mod sources;
 pub mod syntax;
 pub mod synth;
 pub mod timeline;
