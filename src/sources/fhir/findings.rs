@@ -118,10 +118,15 @@ impl fmt::Display for Reason {
             }
             Reason::MissingDate(tried) => write!(f, "no date: none of {tried} is given"),
             Reason::BadDate(text) => write!(f, "\"{text}\" is not a calendar day"),
-            Reason::UnknownPatient(id) => write!(
-                f,
-                "it refers to Patient/{id}, which the input does not have"
-            ),
+            Reason::UnknownPatient(id) if id.contains('/') || id.contains(':') => {
+                write!(f, "it refers to {id}, which the input does not have")
+            }
+            Reason::UnknownPatient(id) => {
+                write!(
+                    f,
+                    "it refers to Patient/{id}, which the input does not have"
+                )
+            }
             Reason::NoPatient => write!(f, "it names no patient (subject)"),
             Reason::BadValue(why) => write!(f, "{why}"),
             Reason::NoValue => write!(f, "it has no value"),

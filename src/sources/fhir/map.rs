@@ -154,6 +154,12 @@ pub(super) fn patient(
             sources.push(Arc::from(source));
         }
     }
+    // Resources have no order across files: the events are numbered in the contract's
+    // order (date, time key, kind class), resources in input order within a tie, so that
+    // evidence indices read in time order.
+    let mut numbered: Vec<(Json, Arc<str>)> = events.into_iter().zip(sources).collect();
+    numbered.sort_by_cached_key(|(event, _)| order_key(event));
+    let (events, sources): (Vec<Json>, Vec<Arc<str>>) = numbered.into_iter().unzip();
     let patient_entry = entries.get(at)?;
     let mut object = Map::new();
     object.insert("id".into(), Json::String(key.to_owned()));
@@ -172,6 +178,26 @@ pub(super) fn patient(
         origin: Origin::new(file, patient_entry.line),
         sources,
     })
+}
+
+/// The contract's order of a native event (`timeline::order::sort_key` without the index).
+fn order_key(event: &Json) -> (String, u16, u8) {
+    let text = |key: &str| event.get(key).and_then(Json::as_str);
+    let procedure = text("kind") == Some("tace");
+    let minutes = text("time").and_then(|t| {
+        let (h, m) = t.split_once(':')?;
+        Some(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?)
+    });
+    let key = match minutes {
+        Some(m) => 1 + m,
+        None if procedure => 1 + 24 * 60,
+        None => 0,
+    };
+    (
+        text("date").unwrap_or("").to_owned(),
+        key,
+        u8::from(procedure),
+    )
 }
 
 fn member_field(members: Option<Members>) -> Option<&'static str> {
@@ -418,7 +444,14 @@ fn apply(
         })?
     } else {
         match name {
-            "valueQuantity" => quantity(rule, value).map_err(|r| fail(r, "valueQuantity"))?,
+            "valueQuantity" => quantity(rule, value).map_err(|r| {
+                let at = if matches!(r, Reason::Unit { .. }) {
+                    "valueQuantity.code"
+                } else {
+                    "valueQuantity"
+                };
+                fail(r, at)
+            })?,
             "valueInteger" if rule.unit.is_none() => value.clone(),
             "valueBoolean" | "valueString" | "valueCode" => value.clone(),
             "valueInteger" => return Err(fail(unit_reason(rule, "(none)"), name)),
