@@ -92,8 +92,8 @@ fn toml_mistakes_are_shown_in_place() {
     insta::assert_snapshot!("mapping_syntax", check("syntax", body));
 }
 
-fn write(dir: &std::path::Path, name: &str, lines: &[&str]) {
-    std::fs::write(dir.join(name), lines.join("\n") + "\n").unwrap();
+fn write(dir: &std::path::Path, name: &str, lines: &[&str]) -> std::io::Result<()> {
+    std::fs::write(dir.join(name), lines.join("\n") + "\n")
 }
 
 #[test]
@@ -105,7 +105,8 @@ fn bad_resources_are_named_and_the_rest_read() {
         &dir,
         "Patient.ndjson",
         &[r#"{"resourceType":"Patient","id":"p1"}"#],
-    );
+    )
+    .unwrap();
     write(
         &dir,
         "Observation.ndjson",
@@ -118,12 +119,14 @@ fn bad_resources_are_named_and_the_rest_read() {
             r#"{"resourceType":"Observation","id":"stranger","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1834-1"}]},"subject":{"reference":"Patient/nobody"},"effectiveDateTime":"2021-03-02","valueQuantity":{"value":9,"unit":"ng/mL"}}"#,
             "{not json",
         ],
-    );
+    )
+    .unwrap();
     write(
         &dir,
         "Condition.ndjson",
         &[r#"{"resourceType":"Condition","id":"hcc","subject":{"reference":"Patient/p1"}}"#],
-    );
+    )
+    .unwrap();
     let vocab = Vocabulary::builtin();
     let mapping = Arc::new(Mapping::builtin(&vocab).unwrap());
     let mut reader = FhirReader::open(&dir, mapping, &vocab).unwrap();
