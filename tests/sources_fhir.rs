@@ -132,11 +132,12 @@ fn bad_resources_are_named_and_the_rest_read() {
     let mut reader = FhirReader::open(&dir, mapping, &vocab).unwrap();
     let patients: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
     assert_eq!(patients.len(), 1);
-    let patient = patients[0].assemble(&vocab).unwrap();
+    let mapped = patients[0].map(&vocab);
+    let patient = refract::timeline::parse_patient(&mapped.text, &mapped.origin, &vocab).unwrap();
     // Only the AFP in ng/mL is read, at the clock time as written (the offset is not applied).
     assert_eq!(patient.events.len(), 1);
     assert_eq!(patient.events[0].time, Some((8, 15)));
-    assert_eq!(patients[0].sources[0].as_ref(), "Observation/afp-ok");
+    assert_eq!(mapped.sources[0].as_ref(), "Observation/afp-ok");
     let mut skips: Vec<String> = reader
         .findings()
         .take_skips()

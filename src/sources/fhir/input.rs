@@ -155,8 +155,10 @@ impl Collector<'_> {
         full_url: Option<&str>,
         raw: &str,
     ) -> std::io::Result<()> {
+        // Whether it is the Patient, so that grouping needs no parse of the resources.
+        let patient = raw_is_patient(raw);
         let record = format!(
-            "[{},{file},{},{},{},{raw}]",
+            "[{},{file},{},{},{},{patient},{raw}]",
             Json::String(key.to_owned()),
             line.unwrap_or(0),
             Json::String(path.to_owned()),
@@ -344,4 +346,15 @@ fn patient_key(head: &Head<'_>, patients: &HashMap<String, String>) -> Result<St
         Some(("Patient", id)) => Ok(id.to_owned()),
         _ => Err(Reason::UnknownPatient(reference.to_owned())),
     }
+}
+
+/// Whether a resource's text is a Patient, read from its head only.
+fn raw_is_patient(raw: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "resourceType", borrow, default)]
+        resource_type: Option<Cow<'a, str>>,
+    }
+    serde_json::from_str::<Kind<'_>>(raw)
+        .is_ok_and(|k| k.resource_type.as_deref() == Some("Patient"))
 }

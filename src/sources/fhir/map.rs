@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 
 use super::findings::{Reason, Skip, Tally};
 use super::json::{code_of, codings, date_time, extension, first_code, value_x, walk, DateProblem};
-use super::FhirPatient;
+use super::Mapped;
 use crate::number::Decimal;
 use crate::sources::mapping::{
     ElementRule, ElementSource, EventRule, Mapping, Members, ObservationRule,
@@ -85,16 +85,14 @@ pub(super) fn unknown_patient(ctx: &mut Context<'_>, key: &str, entries: &[Entry
     }
 }
 
-/// The patient `key` from its resources (the Patient first among them).
-pub(super) fn patient(
-    ctx: &mut Context<'_>,
-    key: &str,
-    entries: Vec<Entry>,
-) -> Option<FhirPatient> {
-    let Some(at) = entries.iter().position(|e| e.resource_type() == "Patient") else {
-        unknown_patient(ctx, key, &entries);
-        return None;
-    };
+/// The patient `key` from its resources, the Patient among them (the reader groups only
+/// resources with one; without, the patient has no facts and its origin is the first
+/// resource's).
+pub(super) fn patient(ctx: &mut Context<'_>, key: &str, entries: Vec<Entry>) -> Mapped {
+    let at = entries
+        .iter()
+        .position(|e| e.resource_type() == "Patient")
+        .unwrap_or(usize::MAX);
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         index.entry(entry.name()).or_insert(i);
@@ -160,24 +158,22 @@ pub(super) fn patient(
     let mut numbered: Vec<(Json, Arc<str>)> = events.into_iter().zip(sources).collect();
     numbered.sort_by_cached_key(|(event, _)| order_key(event));
     let (events, sources): (Vec<Json>, Vec<Arc<str>>) = numbered.into_iter().unzip();
-    let patient_entry = entries.get(at)?;
+    let patient_entry = entries.get(at).or(entries.first());
     let mut object = Map::new();
     object.insert("id".into(), Json::String(key.to_owned()));
     if let Some(facts) = facts {
         object.insert("facts".into(), Json::Object(facts));
     }
     object.insert("events".into(), Json::Array(events));
-    let file = ctx
-        .files
-        .get(patient_entry.file)
+    let file = patient_entry
+        .and_then(|e| ctx.files.get(e.file))
         .cloned()
         .unwrap_or_default();
-    Some(FhirPatient {
-        id: key.to_owned(),
+    Mapped {
         text: Json::Object(object).to_string(),
-        origin: Origin::new(file, patient_entry.line),
+        origin: Origin::new(file, patient_entry.and_then(|e| e.line)),
         sources,
-    })
+    }
 }
 
 /// The contract's order of a native event (`timeline::order::sort_key` without the index).

@@ -29,11 +29,27 @@ use crate::sources::partition::Partitions;
 use crate::timeline::{parse_patient, Origin, Patient, TimelineError};
 use crate::vocabulary::Vocabulary;
 
-/// One patient read from FHIR, in the native form, not yet checked.
+/// One patient's resources as grouped by the reader, not yet mapped: mapping and checking
+/// happen in [`FhirPatient::assemble`], which may run in parallel.
 #[derive(Debug, Clone)]
 pub struct FhirPatient {
     /// The Patient resource's id.
     pub id: String,
+    lines: Vec<String>,
+    shared: Arc<Shared>,
+}
+
+/// What every patient of one input shares.
+#[derive(Debug)]
+struct Shared {
+    mapping: Arc<Mapping>,
+    files: Vec<String>,
+    findings: Findings,
+}
+
+/// A patient mapped to the native form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
     /// The patient as native JSON (`timeline-format.md`).
     pub text: String,
     /// The Patient resource's file (and NDJSON line).
@@ -43,10 +59,40 @@ pub struct FhirPatient {
 }
 
 impl FhirPatient {
-    /// Check the patient as the native format does.
-    pub fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
-        parse_patient(&self.text, &self.origin, vocab)
+    /// Map the resources (counts and skips go to the reader's [`Findings`]).
+    pub fn map(&self, vocab: &Vocabulary) -> Mapped {
+        let entries = self.lines.iter().filter_map(|line| entry(line)).collect();
+        let mut tally = Tally::default();
+        let mut skips = Vec::new();
+        let mut ctx = map::Context {
+            mapping: &self.shared.mapping,
+            vocab,
+            files: &self.shared.files,
+            tally: &mut tally,
+            skips: &mut skips,
+        };
+        let mapped = map::patient(&mut ctx, &self.id, entries);
+        self.shared.findings.add(tally, skips);
+        mapped
     }
+
+    /// Map the patient and check it as the native format does.
+    pub fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
+        let mapped = self.map(vocab);
+        parse_patient(&mapped.text, &mapped.origin, vocab)
+    }
+}
+
+/// A partition line as a resource and where it was read.
+fn entry(line: &str) -> Option<map::Entry> {
+    let Line(_, file, line, path, full_url, _, json) = serde_json::from_str(line).ok()?;
+    Some(map::Entry {
+        file,
+        line: (line > 0).then_some(line),
+        path,
+        full_url,
+        json,
+    })
 }
 
 /// What the reader found so far: counts per resource type and code, and skips.
@@ -64,12 +110,27 @@ struct Found {
 pub const MAX_SKIPS_KEPT: usize = 1000;
 
 impl Findings {
+    /// Counts and skips of one patient (patients may be mapped in parallel: the skips
+    /// kept are the first by place, whatever the order they came in).
     fn add(&self, tally: Tally, skips: Vec<Skip>) {
+        if skips.is_empty() && tally.counts.is_empty() {
+            return;
+        }
         if let Ok(mut found) = self.0.lock() {
             found.tally.merge(tally);
             found.skipped += skips.len() as u64;
-            let room = MAX_SKIPS_KEPT.saturating_sub(found.skips.len());
-            found.skips.extend(skips.into_iter().take(room));
+            if !skips.is_empty() {
+                found.skips.extend(skips);
+                found.skips.sort_by(|a, b| {
+                    (&a.file, a.line, &a.resource, &a.path).cmp(&(
+                        &b.file,
+                        b.line,
+                        &b.resource,
+                        &b.path,
+                    ))
+                });
+                found.skips.truncate(MAX_SKIPS_KEPT);
+            }
         }
     }
 
@@ -95,12 +156,10 @@ impl Findings {
 /// The patients of a FHIR input, one at a time.
 #[derive(Debug)]
 pub struct FhirReader {
-    mapping: Arc<Mapping>,
+    shared: Arc<Shared>,
     vocab: Vocabulary,
-    files: Vec<String>,
     partitions: Partitions,
     pending: VecDeque<Result<FhirPatient, TimelineError>>,
-    findings: Findings,
 }
 
 /// Only the key of a partition line, to group lines without parsing resources.
@@ -111,6 +170,7 @@ struct Key<'a>(
     IgnoredAny,
     IgnoredAny,
     IgnoredAny,
+    bool,
     IgnoredAny,
 );
 
@@ -122,6 +182,7 @@ struct Line(
     usize,
     String,
     Option<String>,
+    IgnoredAny,
     serde_json::Value,
 );
 
@@ -139,18 +200,20 @@ impl FhirReader {
         let findings = Findings::default();
         findings.add(tally, skips);
         Ok(FhirReader {
-            mapping,
+            shared: Arc::new(Shared {
+                mapping,
+                files,
+                findings,
+            }),
             vocab: vocab.clone(),
-            files,
             partitions,
             pending: VecDeque::new(),
-            findings,
         })
     }
 
     /// A handle on the counts and skips, which grow as patients are read.
     pub fn findings(&self) -> Findings {
-        self.findings.clone()
+        self.shared.findings.clone()
     }
 
     /// The next patient, or an error reading a partition.
@@ -160,7 +223,7 @@ impl FhirReader {
                 return Some(next);
             }
             match self.partitions.next_partition()? {
-                Ok(lines) => self.read_partition(&lines),
+                Ok(lines) => self.read_partition(lines),
                 Err(error) => {
                     let kind = crate::timeline::TimelineErrorKind::Io {
                         message: error.to_string(),
@@ -174,54 +237,50 @@ impl FhirReader {
         }
     }
 
-    /// Group one partition's lines by patient, in order of first appearance, and map
-    /// each patient.
-    fn read_partition(&mut self, lines: &[String]) {
-        let mut order: Vec<(String, Vec<usize>)> = Vec::new();
+    /// Group one partition's lines by patient, in order of first appearance. A group
+    /// without a Patient resource is reported here; the others are mapped when assembled.
+    fn read_partition(&mut self, lines: Vec<String>) {
+        let mut order: Vec<(String, bool, Vec<String>)> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
-        for (i, line) in lines.iter().enumerate() {
-            let Ok(Key(key, ..)) = serde_json::from_str::<Key<'_>>(line) else {
+        for line in lines {
+            let Ok(Key(key, _, _, _, _, patient, _)) = serde_json::from_str::<Key<'_>>(&line)
+            else {
                 continue;
             };
-            match at.get(key.as_ref()) {
+            let key = key.into_owned();
+            match at.get(&key) {
                 Some(&group) => {
-                    if let Some((_, members)) = order.get_mut(group) {
-                        members.push(i);
+                    if let Some((_, has_patient, members)) = order.get_mut(group) {
+                        *has_patient |= patient;
+                        members.push(line);
                     }
                 }
                 None => {
-                    at.insert(key.to_string(), order.len());
-                    order.push((key.into_owned(), vec![i]));
+                    at.insert(key.clone(), order.len());
+                    order.push((key, patient, vec![line]));
                 }
             }
         }
-        let mut tally = Tally::default();
-        let mut skips = Vec::new();
-        for (key, members) in order {
-            let entries: Vec<map::Entry> = members
-                .iter()
-                .filter_map(|&i| lines.get(i))
-                .filter_map(|line| serde_json::from_str::<Line>(line).ok())
-                .map(|Line(_, file, line, path, full_url, json)| map::Entry {
-                    file,
-                    line: (line > 0).then_some(line),
-                    path,
-                    full_url,
-                    json,
-                })
-                .collect();
+        for (id, has_patient, lines) in order {
+            if has_patient {
+                let shared = self.shared.clone();
+                self.pending
+                    .push_back(Ok(FhirPatient { id, lines, shared }));
+                continue;
+            }
+            let entries: Vec<map::Entry> = lines.iter().filter_map(|l| entry(l)).collect();
+            let mut tally = Tally::default();
+            let mut skips = Vec::new();
             let mut ctx = map::Context {
-                mapping: &self.mapping,
+                mapping: &self.shared.mapping,
                 vocab: &self.vocab,
-                files: &self.files,
+                files: &self.shared.files,
                 tally: &mut tally,
                 skips: &mut skips,
             };
-            if let Some(patient) = map::patient(&mut ctx, &key, entries) {
-                self.pending.push_back(Ok(patient));
-            }
+            map::unknown_patient(&mut ctx, &id, &entries);
+            self.shared.findings.add(tally, skips);
         }
-        self.findings.add(tally, skips);
     }
 }
 
