@@ -12,6 +12,7 @@ mod findings;
 mod input;
 mod json;
 mod map;
+mod values;
 pub mod write;
 
 use std::borrow::Cow;
