@@ -41,6 +41,7 @@ pub mod number;
 pub mod report;
 pub mod review;
 pub mod source;
+// Input formats (JSON Lines, long-format CSV) and the writers of `refract convert`.
 pub mod sources;
 pub mod syntax;
 pub mod synth;
