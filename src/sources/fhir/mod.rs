@@ -27,7 +27,7 @@ pub use findings::{Counts, Reason, Skip, Tally};
 
 use crate::sources::mapping::Mapping;
 use crate::sources::partition::Partitions;
-use crate::timeline::{parse_patient, Origin, Patient, TimelineError};
+use crate::timeline::{parse_patient, Assemble, Origin, Patient, Record, TimelineError};
 use crate::vocabulary::Vocabulary;
 
 /// One patient's resources as grouped by the reader, not yet mapped: mapping and checking
@@ -40,12 +40,33 @@ pub struct FhirPatient {
     shared: Arc<Shared>,
 }
 
+/// Called once every patient of an input has been mapped (when the reader and the last
+/// patient are dropped), with what was found: the command line prints the skips then.
+pub type OnDone = Box<dyn FnOnce(&Findings) + Send>;
+
 /// What every patient of one input shares.
-#[derive(Debug)]
 struct Shared {
     mapping: Arc<Mapping>,
     files: Vec<String>,
     findings: Findings,
+    on_done: Mutex<Option<OnDone>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let done = self.on_done.get_mut().ok().and_then(Option::take);
+        if let Some(done) = done {
+            done(&self.findings);
+        }
+    }
 }
 
 /// A patient mapped to the native form.
@@ -77,11 +98,39 @@ impl FhirPatient {
         mapped
     }
 
-    /// Map the patient and check it as the native format does.
+    /// Map the patient and check it as the native format does; each event names the
+    /// resource it came from (`source`).
     pub fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
         let mapped = self.map(vocab);
-        parse_patient(&mapped.text, &mapped.origin, vocab)
+        let mut patient = parse_patient(&mapped.text, &mapped.origin, vocab)?;
+        for event in &mut patient.events {
+            event.source = mapped.sources.get(event.index).cloned();
+        }
+        Ok(patient)
     }
+}
+
+impl Assemble for FhirPatient {
+    fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
+        FhirPatient::assemble(self, vocab)
+    }
+}
+
+/// The records of the FHIR input at `path` for the pipeline (each patient mapped when
+/// parsed), and a handle on what is found; `on_done` is called once all are mapped.
+pub fn records(
+    path: &Path,
+    mapping: Arc<Mapping>,
+    vocab: &Vocabulary,
+    on_done: Option<OnDone>,
+) -> Result<(Box<dyn Iterator<Item = Record> + Send>, Findings), TimelineError> {
+    let reader = FhirReader::open_with(path, mapping, vocab, on_done)?;
+    let findings = reader.findings();
+    let records = reader.map(|item| match item {
+        Ok(patient) => Record::Assembled(Arc::new(patient)),
+        Err(error) => Record::Failed(error),
+    });
+    Ok((Box::new(records), findings))
 }
 
 /// A partition line as a resource and where it was read.
@@ -195,6 +244,16 @@ impl FhirReader {
         mapping: Arc<Mapping>,
         vocab: &Vocabulary,
     ) -> Result<FhirReader, TimelineError> {
+        FhirReader::open_with(path, mapping, vocab, None)
+    }
+
+    /// [`FhirReader::open`], with a call once every patient has been mapped.
+    pub fn open_with(
+        path: &Path,
+        mapping: Arc<Mapping>,
+        vocab: &Vocabulary,
+        on_done: Option<OnDone>,
+    ) -> Result<FhirReader, TimelineError> {
         let mut tally = Tally::default();
         let mut skips = Vec::new();
         let (partitions, files) = input::collect(path, &mut tally, &mut skips)?;
@@ -205,6 +264,7 @@ impl FhirReader {
                 mapping,
                 files,
                 findings,
+                on_done: Mutex::new(on_done),
             }),
             vocab: vocab.clone(),
             partitions,

@@ -25,11 +25,36 @@ pub struct Unwritten {
 }
 
 /// A Bulk Data export being written.
-#[derive(Debug)]
 pub struct BulkWriter {
     dir: PathBuf,
     mapping: Arc<Mapping>,
     files: BTreeMap<String, BufWriter<File>>,
+    on_unwritten: Option<Box<dyn FnMut(&Unwritten) + Send>>,
+}
+
+impl std::fmt::Debug for BulkWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkWriter")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl crate::sources::PatientWriter for BulkWriter {
+    fn write(&mut self, patient: &Patient, _: &crate::vocabulary::Vocabulary) -> io::Result<()> {
+        let unwritten = BulkWriter::write(self, patient)?;
+        if let Some(report) = self.on_unwritten.as_mut() {
+            unwritten.iter().for_each(|u| report(u));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        for writer in self.files.values_mut() {
+            writer.flush()?;
+        }
+        Ok(())
+    }
 }
 
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -42,7 +67,17 @@ impl BulkWriter {
             dir: dir.to_owned(),
             mapping,
             files: BTreeMap::new(),
+            on_unwritten: None,
         })
+    }
+
+    /// Report each attribute or event not written (as a [`PatientWriter`] the writer
+    /// cannot return them).
+    ///
+    /// [`PatientWriter`]: crate::sources::PatientWriter
+    pub fn on_unwritten(mut self, report: impl FnMut(&Unwritten) + Send + 'static) -> BulkWriter {
+        self.on_unwritten = Some(Box::new(report));
+        self
     }
 
     fn emit(&mut self, resource: &Json) -> io::Result<()> {
