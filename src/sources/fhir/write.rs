@@ -24,12 +24,15 @@ pub struct Unwritten {
     pub what: String,
 }
 
+/// What is told of each attribute or event not written.
+type Report = Box<dyn FnMut(&Unwritten) + Send>;
+
 /// A Bulk Data export being written.
 pub struct BulkWriter {
     dir: PathBuf,
     mapping: Arc<Mapping>,
     files: BTreeMap<String, BufWriter<File>>,
-    on_unwritten: Option<Box<dyn FnMut(&Unwritten) + Send>>,
+    on_unwritten: Option<Report>,
 }
 
 impl std::fmt::Debug for BulkWriter {
@@ -44,7 +47,7 @@ impl crate::sources::PatientWriter for BulkWriter {
     fn write(&mut self, patient: &Patient, _: &crate::vocabulary::Vocabulary) -> io::Result<()> {
         let unwritten = BulkWriter::write(self, patient)?;
         if let Some(report) = self.on_unwritten.as_mut() {
-            unwritten.iter().for_each(|u| report(u));
+            unwritten.iter().for_each(report);
         }
         Ok(())
     }
