@@ -34,6 +34,9 @@ pub fn mapping(from: &From, vocabulary: &Vocabulary) -> Result<Arc<Mapping>, Str
     }
 }
 
+/// Records for the pipeline.
+type Records = Box<dyn Iterator<Item = Record> + Send>;
+
 /// The records of a FHIR input and a handle on its findings. With `report`, each skipped
 /// resource is shown once every patient has been mapped, with the count.
 pub fn records(
@@ -41,7 +44,7 @@ pub fn records(
     from: &From,
     vocabulary: &Vocabulary,
     report: bool,
-) -> Result<(String, Box<dyn Iterator<Item = Record> + Send>, Findings), String> {
+) -> Result<(String, Records, Findings), String> {
     let mapping = mapping(from, vocabulary)?;
     let name = path.display().to_string();
     if !path.exists() {
