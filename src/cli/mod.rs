@@ -6,6 +6,7 @@ mod compare;
 mod convert;
 mod diff;
 mod eval;
+mod fhir_input;
 mod fmt;
 mod input;
 mod output;
