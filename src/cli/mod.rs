@@ -7,6 +7,8 @@ mod diff;
 mod eval;
 mod fmt;
 mod input;
+// The language server (`refract lsp`).
+mod lsp;
 mod output;
 mod pipeline;
 mod test;
@@ -41,6 +43,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
     Test(test::TestArgs),
+    /// A language server (LSP) on standard input and output, for editors.
+    Lsp(lsp::LspArgs),
 }
 
 /// `refract synth`
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
+        Command::Lsp(args) => lsp::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
