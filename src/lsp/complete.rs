@@ -172,7 +172,7 @@ fn items(context: &Context, names: &Names, vocabulary: &Vocabulary) -> Vec<Compl
             if let Some(kind) = examined {
                 attributes(*kind, vocabulary, &mut items);
             }
-            defined(names, &mut items);
+            defined(names, true, &mut items);
         }
         Context::Events => {
             for kind in vocabulary.kinds() {
@@ -187,7 +187,8 @@ fn items(context: &Context, names: &Names, vocabulary: &Vocabulary) -> Vec<Compl
                     "",
                 ));
             }
-            defined(names, &mut items);
+            // Criteria are conditions, never events.
+            defined(names, false, &mut items);
         }
     }
     // The order given, kept by clients that sort by `sortText`.
@@ -250,15 +251,15 @@ fn values(attribute: &str, vocabulary: &Vocabulary, items: &mut Vec<CompletionIt
     }
 }
 
-/// The names in scope, the parts and the criteria.
-fn defined(names: &Names, items: &mut Vec<CompletionItem>) {
+/// The names in scope, the parts and (with `criteria`) the criteria.
+fn defined(names: &Names, criteria: bool, items: &mut Vec<CompletionItem>) {
     for name in &names.bound {
         items.push(item(name, CompletionItemKind::VARIABLE, "bound here", ""));
     }
     for name in &names.parts {
         items.push(item(name, CompletionItemKind::FUNCTION, "part", ""));
     }
-    for name in &names.criteria {
+    for name in names.criteria.iter().filter(|_| criteria) {
         items.push(item(name, CompletionItemKind::MODULE, "criterion", ""));
     }
 }
