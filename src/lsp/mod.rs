@@ -18,6 +18,8 @@ mod document;
 mod hover;
 pub mod names;
 mod position;
+#[cfg(test)]
+mod tests;
 mod transport;
 
 use std::collections::HashMap;
