@@ -1,6 +1,7 @@
 //! One open document: its text, its lines, its AST when it parses, and its problems as
 //! `refract check` finds them.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use lsp_server::Notification;
@@ -26,6 +27,8 @@ pub struct Document {
     pub ast: Option<Definition>,
     /// Its errors and warnings.
     problems: Vec<Problem>,
+    /// Its names, indexed on the first request that needs them.
+    names: OnceCell<Option<Index>>,
 }
 
 impl Document {
@@ -49,6 +52,7 @@ impl Document {
             lines,
             ast,
             problems,
+            names: OnceCell::new(),
         }
     }
 
@@ -120,8 +124,10 @@ impl Document {
     }
 
     /// The names of the document, when it parses.
-    pub fn names(&self, vocabulary: &Vocabulary) -> Option<Index> {
-        self.ast.as_ref().map(|ast| names::index(ast, vocabulary))
+    pub fn names(&self, vocabulary: &Vocabulary) -> Option<&Index> {
+        self.names
+            .get_or_init(|| self.ast.as_ref().map(|ast| names::index(ast, vocabulary)))
+            .as_ref()
     }
 
     /// Where the part, criterion or bound name at a position is defined.

@@ -16,7 +16,7 @@ pub fn hover(document: &Document, position: Position, vocabulary: &Vocabulary) -
     let (text, span) = match (&document.ast, document.names(vocabulary)) {
         (Some(ast), Some(index)) => {
             let at = index.at(offset)?;
-            (describe(&at.meaning, ast, &index, vocabulary)?, at.span)
+            (describe(&at.meaning, ast, index, vocabulary)?, at.span)
         }
         // A text that does not parse: the vocabulary's words still mean what they mean.
         _ => {
