@@ -37,6 +37,7 @@ pub mod date;
 pub mod deck;
 pub mod diagnostics;
 pub mod eval;
+pub mod lsp;
 pub mod number;
 pub mod report;
 pub mod review;

@@ -9,6 +9,8 @@ mod eval;
 mod fhir_input;
 mod fmt;
 mod input;
+// The language server (`refract lsp`).
+mod lsp;
 mod output;
 mod pipeline;
 mod test;
@@ -45,6 +47,8 @@ enum Command {
     Test(test::TestArgs),
     /// Convert patients between formats (JSON Lines, long-format CSV), exactly.
     Convert(convert::ConvertArgs),
+    /// A language server (LSP) on standard input and output, for editors.
+    Lsp(lsp::LspArgs),
 }
 
 /// `refract synth`
@@ -120,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Lsp(args) => lsp::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);
