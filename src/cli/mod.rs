@@ -13,6 +13,8 @@ mod input;
 mod lsp;
 mod output;
 mod pipeline;
+// The workbench page (`refract serve`).
+mod serve;
 mod test;
 mod ties;
 
@@ -49,6 +51,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// A language server (LSP) on standard input and output, for editors.
     Lsp(lsp::LspArgs),
+    /// Serve the workbench page: edit a definition, see each patient's timeline and verdict.
+    Serve(serve::ServeArgs),
 }
 
 /// `refract synth`
@@ -125,6 +129,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);

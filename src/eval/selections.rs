@@ -89,6 +89,8 @@ impl<'a> Context<'a> {
     pub fn bounds(&mut self, windows: &'a [Window]) -> (Bounds, Option<crate::date::Date>) {
         let mut bounds = Bounds::default();
         let mut since = None;
+        // Kept only while windows are recorded (`refract serve`): no allocation otherwise.
+        let mut anchors = Vec::new();
         for window in windows {
             let anchor = match self.event(&window.anchor) {
                 Found::At(position, _, anchor_since) => match self.date_at(position) {
@@ -103,8 +105,12 @@ impl<'a> Context<'a> {
                 Found::Absent { unbounded, .. } => Anchor::Absent { unbounded },
                 Found::Uncertain(_) => Anchor::Uncertain,
             };
+            if self.windows.is_some() {
+                anchors.push(anchor);
+            }
             bounds.narrow(&window.kind, anchor);
         }
+        self.note_windows(windows, &anchors, &bounds);
         (bounds, since)
     }
 
