@@ -88,12 +88,19 @@ pub struct Evaluated {
     pub json: Option<String>,
 }
 
-/// The pool patients are evaluated on: one thread per core, each with room for the
-/// evaluator's recursion (bounded by the checker's limits), as the CLI gives its workers.
+/// The pool patients are evaluated on: one thread per core (or `REFRACT_THREADS`, read
+/// when the pool starts: a Spark task sets it to its share of the cores), each with room
+/// for the evaluator's recursion (bounded by the checker's limits), as the CLI gives its
+/// workers.
 fn pool() -> Result<&'static rayon::ThreadPool, String> {
     static POOL: OnceLock<Result<rayon::ThreadPool, String>> = OnceLock::new();
     POOL.get_or_init(|| {
+        let threads = std::env::var("REFRACT_THREADS")
+            .ok()
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or(0);
         rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
             .stack_size(32 << 20)
             .thread_name(|i| format!("refract-{i}"))
             .build()
