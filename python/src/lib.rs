@@ -6,6 +6,7 @@ mod definitions;
 mod diagnostics;
 mod evaluate;
 mod input;
+mod long;
 mod table;
 
 use std::path::PathBuf;
@@ -75,7 +76,8 @@ impl Compiled {
     }
 
     /// Evaluate patients given as `kind` (`"text"`: JSON Lines text, `"path"`: a file,
-    /// `"dicts"`: an iterable of mappings). Gives the table's columns when `table`, and
+    /// `"dicts"`: an iterable of mappings, `"long"`: a long-format table's seven columns as
+    /// Arrow `large_string` buffers, `(offset, rows, offsets, data)` each). Gives the table's columns when `table`, and
     /// the JSON lines `refract eval` prints when `lines`; `json` adds a `json` column.
     #[pyo3(signature = (kind, source, name, as_of=None, table=true, json=false, lines=false))]
     #[expect(clippy::too_many_arguments, reason = "the keyword arguments of a Python method")]
@@ -120,6 +122,10 @@ impl Compiled {
             "dicts" => {
                 let mut items = input::dicts(source, name)?.into_iter();
                 go(&mut items, name)?;
+            }
+            "long" => {
+                let table = long::Table::new(source.extract()?)?;
+                go(&mut long::patients(table, name), name)?;
             }
             other => {
                 return Err(PyValueError::new_err(format!(
