@@ -41,6 +41,8 @@ pub mod number;
 pub mod report;
 pub mod review;
 pub mod source;
+// Input formats (JSON Lines, long-format CSV) and the writers of `refract convert`.
+pub mod sources;
 pub mod syntax;
 pub mod synth;
 pub mod timeline;

@@ -67,7 +67,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     if let Some(input) = &args.input {
         if out.is_open() {
-            failed |= !super::cohort_check::run(input, &vocabulary, &mut out);
+            failed |= !super::cohort_check::run(input, args.from, &vocabulary, &mut out);
         }
     }
     if !out.finish() || failed {

@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use refract::diagnostics::terminal;
-use refract::timeline::read_cohort;
 use refract::vocabulary::{suggest, Vocabulary};
 
-use super::input::SeenIds;
+use super::input::{From, SeenIds};
 use super::output::{say, Output};
 
 /// How often one problem occurs, where first, and (for ties) a few more places.
@@ -47,8 +46,8 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 }
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
-pub fn run(input: &Path, vocabulary: &Vocabulary, out: &mut Output) -> bool {
-    let (name, reader) = match super::input::open(input) {
+pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
+    let (name, records) = match super::input::records(input, from, vocabulary) {
         Ok(opened) => opened,
         Err(message) => {
             say(&format!("error: {message}"));
@@ -59,7 +58,7 @@ pub fn run(input: &Path, vocabulary: &Vocabulary, out: &mut Output) -> bool {
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
     let mut ids = SeenIds::default();
-    for item in read_cohort(reader, &name, vocabulary) {
+    for item in records.map(|record| record.parse(vocabulary)) {
         let patient = match item {
             Ok(patient) => patient,
             Err(error) => {

@@ -3,6 +3,7 @@
 mod check;
 mod cohort_check;
 mod compare;
+mod convert;
 mod diff;
 mod eval;
 mod fmt;
@@ -41,6 +42,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
     Test(test::TestArgs),
+    /// Convert patients between formats (JSON Lines, long-format CSV), exactly.
+    Convert(convert::ConvertArgs),
 }
 
 /// `refract synth`
@@ -75,6 +78,8 @@ pub struct EvalArgs {
     /// Only the patient with this id (repeatable); exit 1 if one is not in the input.
     #[arg(long = "patient", value_name = "ID")]
     patients: Vec<String>,
+    #[command(flatten)]
+    from: input::From,
     /// The patient or cohort file.
     input: PathBuf,
 }
@@ -87,6 +92,8 @@ pub struct CheckArgs {
     /// Also validate a patient or cohort file against the vocabulary, and summarise its problems.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
+    #[command(flatten)]
+    from: input::From,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,6 +118,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);

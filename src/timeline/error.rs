@@ -163,6 +163,15 @@ pub enum TimelineErrorKind {
         /// The operating system's description.
         message: String,
     },
+    /// A problem of long-format rows (CSV): a column, a ragged row, rows that disagree.
+    #[error("{0}")]
+    Rows(Box<crate::sources::RowProblem>),
+}
+
+impl From<crate::sources::RowProblem> for TimelineErrorKind {
+    fn from(problem: crate::sources::RowProblem) -> TimelineErrorKind {
+        TimelineErrorKind::Rows(Box::new(problem))
+    }
 }
 
 fn position(line: Option<usize>, column: usize) -> String {
@@ -198,12 +207,15 @@ impl TimelineErrorKind {
     /// Whether this concerns one patient, and the patients after it are still read; the
     /// alternative is an input that could not be read to its end.
     pub fn is_patient_error(&self) -> bool {
-        !matches!(
-            self,
-            TimelineErrorKind::Io { .. }
-                | TimelineErrorKind::NoLineBreak { .. }
-                | TimelineErrorKind::DocumentTooLarge { .. }
-        )
+        match self {
+            TimelineErrorKind::Rows(problem) => problem.is_patient_error(),
+            _ => !matches!(
+                self,
+                TimelineErrorKind::Io { .. }
+                    | TimelineErrorKind::NoLineBreak { .. }
+                    | TimelineErrorKind::DocumentTooLarge { .. }
+            ),
+        }
     }
 
     /// The diagnostic code's last part (`invalid_date`).
@@ -226,6 +238,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::DocumentTooLarge { .. } => "document_too_large",
             TimelineErrorKind::NotUtf8 { .. } => "not_utf8",
             TimelineErrorKind::Io { .. } => "io",
+            TimelineErrorKind::Rows(problem) => problem.code(),
         }
     }
 
@@ -254,6 +267,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::DocumentTooLarge { .. } => "write a large cohort as JSON Lines, one patient per line".to_owned(),
             TimelineErrorKind::NotUtf8 { .. } => "save the file as UTF-8".to_owned(),
             TimelineErrorKind::Io { .. } => "check that the file exists and is readable".to_owned(),
+            TimelineErrorKind::Rows(problem) => problem.help(),
         }
     }
 
@@ -320,7 +334,8 @@ impl TimelineError {
         &self.inner.origin
     }
 
-    /// The JSON path of the offending value (`events[3].date`).
+    /// The JSON path of the offending value (`events[3].date`); for long-format rows, the
+    /// cell (`column 3 (date)`).
     pub fn json_path(&self) -> Option<&str> {
         self.inner.path.as_deref()
     }
