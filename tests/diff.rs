@@ -208,7 +208,10 @@ fn command_line_formats_and_exit_codes() {
     let run = |new: &str, format: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_refract"))
             .current_dir(root())
+            // A budget well past the default: this tests formats and exit codes, and a
+            // loaded machine must not turn a found counterexample into none.
             .args(["diff", "definitions/cci-2022.crit", new, "--format", format])
+            .args(["--budget", "60"])
             .output()
             .unwrap()
     };
