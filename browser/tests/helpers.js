@@ -19,6 +19,8 @@ export function serve(cohort = join(root, "examples", "cohort.jsonl")) {
   const child = spawn(binary, ["serve", "--port", "0", "-d", folder, cohort], { stdio: ["ignore", "pipe", "pipe"] });
   let errors = "";
   child.stderr.on("data", (d) => { errors += d; });
+  // A test that dies before its `after` still leaves no server running.
+  process.on("exit", () => child.kill());
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error("refract serve did not start: " + errors)), 20000);
     let seen = "";
