@@ -101,7 +101,7 @@ fn main() {
         all.1 += written.1;
         row(&format!("evaluate {}", definition.id), evaluated);
         row(
-            &format!("  + write its line"),
+            "  + write its line",
             (written.0 - evaluated.0, written.1 - evaluated.1),
         );
     }
