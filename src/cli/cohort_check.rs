@@ -48,7 +48,15 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
 pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
-    let (name, records) = match super::input::records(input, from, vocabulary) {
+    // FHIR: also what was mapped and skipped, per resource type and code.
+    let opened = match from.format {
+        refract::sources::Format::Fhir => {
+            super::fhir_input::records(input, &from, vocabulary, true)
+                .map(|(name, records, findings)| (name, records, Some(findings)))
+        }
+        _ => super::input::records(input, from, vocabulary).map(|(n, r)| (n, r, None)),
+    };
+    let (name, records, findings) = match opened {
         Ok(opened) => opened,
         Err(message) => {
             say(&format!("error: {message}"));
@@ -167,6 +175,11 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     }
     if let Some(counts) = &counts {
         counts.write(&mut line);
+    }
+    if let Some(findings) = findings {
+        for text in findings.tally().render().lines() {
+            line(text.to_owned());
+        }
     }
     errors.is_empty()
 }
