@@ -48,15 +48,13 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
 pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
-    // What other formats than refract's own were read into, and what they left out.
-    let mut counts = (from.format != Format::Jsonl).then(Counts::default);
     // FHIR: also what was mapped and skipped, per resource type and code.
     let opened = match from.format {
         refract::sources::Format::Fhir => {
             super::fhir_input::records(input, &from, vocabulary, true)
                 .map(|(name, records, findings)| (name, records, Some(findings)))
         }
-        _ => super::input::records(input, from, vocabulary).map(|(n, r)| (n, r, None)),
+        _ => super::input::records(input, from.clone(), vocabulary).map(|(n, r)| (n, r, None)),
     };
     let (name, records, findings) = match opened {
         Ok(opened) => opened,
@@ -69,6 +67,9 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
     let mut ids = SeenIds::default();
+    // What the rows of a CSV were read into, and what they left out (FHIR has its own
+    // tally, below).
+    let mut counts = (from.format == Format::Csv).then(Counts::default);
     for record in records {
         let item = record.parse(vocabulary);
         let patient = match item {
