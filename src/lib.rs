@@ -41,7 +41,10 @@ pub mod lsp;
 pub mod number;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod source;
+// Input formats (JSON Lines, long-format CSV) and the writers of `refract convert`.
+pub mod sources;
 pub mod syntax;
 pub mod synth;
 pub mod timeline;

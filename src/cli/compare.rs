@@ -32,6 +32,8 @@ pub struct CompareArgs {
     /// Compare two saved `eval` outputs (OLD NEW), keyed by patient and definition.
     #[arg(long)]
     results: bool,
+    #[command(flatten)]
+    from: super::input::From,
     /// The cohort (or, with --results, the two saved outputs).
     #[arg(required = true, num_args = 1..=2)]
     inputs: Vec<PathBuf>,
@@ -72,7 +74,7 @@ pub fn run(args: CompareArgs) -> ExitCode {
             }
         }
     } else if let [cohort] = args.inputs.as_slice() {
-        cohort_report(&args.definitions, cohort).map(|r| vec![r])
+        cohort_report(&args.definitions, cohort, args.from).map(|r| vec![r])
     } else {
         say("error: compare reads one cohort (or, with --results, two saved outputs)");
         return ExitCode::from(2);
@@ -113,12 +115,17 @@ pub fn run(args: CompareArgs) -> ExitCode {
 }
 
 /// Evaluate every definition over the cohort and compare; `Err` after saying why.
-fn cohort_report(given: &[PathBuf], cohort: &std::path::Path) -> Result<Report, ()> {
+fn cohort_report(
+    given: &[PathBuf],
+    cohort: &std::path::Path,
+    from: super::input::From,
+) -> Result<Report, ()> {
     let vocabulary = Vocabulary::builtin();
     let definitions = load_all(given, &vocabulary).ok_or(())?;
-    let (input_name, reader) = super::input::open(cohort).map_err(|message| {
-        say(&format!("error: {message}"));
-    })?;
+    let (input_name, records) =
+        super::input::records(cohort, from, &vocabulary).map_err(|message| {
+            say(&format!("error: {message}"));
+        })?;
     let ids: Vec<String> = definitions.iter().map(|d| d.id.clone()).collect();
     let input = &input_name;
     let work = |record: &refract::timeline::Record| match record.parse(&vocabulary) {
@@ -172,7 +179,7 @@ fn cohort_report(given: &[PathBuf], cohort: &std::path::Path) -> Result<Report, 
         }
         (comparison, failed)
     };
-    match pipeline::stream(reader, &input_name, &vocabulary, work, consume) {
+    match pipeline::stream(records, work, consume) {
         Some((comparison, false)) => Ok(comparison.finish()),
         _ => Err(()),
     }

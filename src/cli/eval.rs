@@ -50,7 +50,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Some(definitions) = load_all(&args.definitions, &vocabulary) else {
         return ExitCode::from(1);
     };
-    let (input_name, reader) = match super::input::open(&args.input) {
+    let (input_name, records) = match super::input::records(&args.input, args.from, &vocabulary) {
         Ok(opened) => opened,
         Err(message) => {
             say(&format!("error: {message}"));
@@ -70,9 +70,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let wanted = &args.patients;
     let input = &input_name;
     let (status, written) = pipeline::stream(
-        reader,
-        &input_name,
-        &vocabulary,
+        records,
         |record| {
             run_one(
                 record,

@@ -3,14 +3,18 @@
 mod check;
 mod cohort_check;
 mod compare;
+mod convert;
 mod diff;
 mod eval;
+mod fhir_input;
 mod fmt;
 mod input;
 // The language server (`refract lsp`).
 mod lsp;
 mod output;
 mod pipeline;
+// The workbench page (`refract serve`).
+mod serve;
 mod test;
 mod ties;
 
@@ -43,8 +47,12 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run each definition's test deck (X.deck.jsonl beside X.crit); exit 1 on any failure.
     Test(test::TestArgs),
+    /// Convert patients between formats (JSON Lines, long-format CSV), exactly.
+    Convert(convert::ConvertArgs),
     /// A language server (LSP) on standard input and output, for editors.
     Lsp(lsp::LspArgs),
+    /// Serve the workbench page: edit a definition, see each patient's timeline and verdict.
+    Serve(serve::ServeArgs),
 }
 
 /// `refract synth`
@@ -79,6 +87,8 @@ pub struct EvalArgs {
     /// Only the patient with this id (repeatable); exit 1 if one is not in the input.
     #[arg(long = "patient", value_name = "ID")]
     patients: Vec<String>,
+    #[command(flatten)]
+    from: input::From,
     /// The patient or cohort file.
     input: PathBuf,
 }
@@ -91,6 +101,8 @@ pub struct CheckArgs {
     /// Also validate a patient or cohort file against the vocabulary, and summarise its problems.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
+    #[command(flatten)]
+    from: input::From,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -115,7 +127,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);

@@ -2,26 +2,24 @@
 //! parallel a chunk at a time, and the results handed on in input order, so memory is
 //! bounded by a few chunks and the result is the same as a single-threaded run.
 
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
 
 use rayon::prelude::*;
-use refract::timeline::{read_cohort, Record};
-use refract::vocabulary::Vocabulary;
+use refract::timeline::Record;
 
 /// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
 pub const CHUNK: usize = 2048;
 
-/// Run `work` on every record of `reader`, and `consume` on the results, a chunk at a
-/// time and in input order. Three stages run at once: reading (line splitting, UTF-8
-/// checks) on one thread, a chunk ahead; `work` on the worker pool; `consume` on another
-/// thread, a chunk behind. When `consume` returns, reading and work stop. `None` if the
-/// consumer thread failed.
+/// Run `work` on every record of `records` (from [`super::input::records`], in any
+/// format), and `consume` on the results, a chunk at a time and in input order. Three
+/// stages run at once: reading (line splitting, UTF-8 checks, grouping rows) on one
+/// thread, a chunk ahead; `work` on the worker pool; `consume` on another thread, a chunk
+/// behind. When `consume` returns, reading and work stop. `None` if the consumer thread
+/// failed.
 pub fn stream<T, R>(
-    reader: Box<dyn BufRead + Send>,
-    input_name: &str,
-    vocabulary: &Vocabulary,
+    mut records: Box<dyn Iterator<Item = Record> + Send>,
     work: impl Fn(&Record) -> T + Sync,
     consume: impl FnOnce(Receiver<Vec<T>>) -> R + Send,
 ) -> Option<R>
@@ -39,14 +37,9 @@ where
     let (results_out, results) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
     let stop = AtomicBool::new(false);
     let outcome = std::thread::scope(|scope| {
-        let reader_vocabulary = vocabulary.clone();
-        let input = input_name.to_string();
         scope.spawn(move || {
-            let mut records = read_cohort(reader, &input, &reader_vocabulary);
             loop {
-                let chunk: Vec<Record> = std::iter::from_fn(|| records.next_record())
-                    .take(CHUNK)
-                    .collect();
+                let chunk: Vec<Record> = records.by_ref().take(CHUNK).collect();
                 // The receiver is gone when work stopped early (--strict).
                 if chunk.is_empty() || chunks_in.send(chunk).is_err() {
                     break;

@@ -24,11 +24,13 @@ pub mod truth;
 mod value;
 mod verdict;
 mod why;
+pub mod windows;
 
 pub use deciders::{Condition, Decider, Missing};
 pub use exact::MAX_TRIALS;
 pub use truth::Truth;
 pub use why::show;
+pub use windows::{windows_examined, CriterionWindows, Examined};
 
 use crate::check::Checked;
 use crate::date::Date;
@@ -83,6 +85,8 @@ pub struct Evidence {
     pub date: Date,
     /// Its kind.
     pub kind: crate::timeline::Key,
+    /// Where it was read ([`Event::source`](crate::timeline::Event::source)), when known.
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 /// Evaluate `checked` for `patient` (whose events are already in timeline order). A
@@ -336,6 +340,7 @@ fn evidence(patient: &Patient, positions: impl Iterator<Item = usize>) -> Vec<Ev
             event: e.index,
             date: e.date,
             kind: e.kind.clone(),
+            source: e.source.clone(),
         })
         .collect();
     out.sort_by_key(|a| (a.date, a.event));

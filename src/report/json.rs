@@ -48,6 +48,11 @@ pub fn outcome_line(outcome: &Outcome) -> String {
             push_date(&mut out, evidence.date);
             out.push_str("\",\"kind\":");
             string(&mut out, &evidence.kind);
+            // Written only when the reader knew it, so JSON input gives the output it did.
+            if let Some(source) = &evidence.source {
+                out.push_str(",\"source\":");
+                string(&mut out, source);
+            }
             out.push('}');
         }
         out.push(']');

@@ -81,6 +81,24 @@ pub enum Record {
     Text(String, Origin),
     /// The input could not be read here.
     Failed(TimelineError),
+    /// A patient read by another source (`refract::sources`), as that source grouped it,
+    /// built into a [`Patient`] when parsed, so that this too runs in parallel.
+    Assembled(std::sync::Arc<dyn Assemble>),
+}
+
+/// One patient's input in a format other than JSON, grouped by its reader and not yet
+/// checked: each source of `refract::sources` has its own. Building it goes through the
+/// same value checks as JSON (`load`), so every message of the native format applies.
+pub trait Assemble: Send + Sync + std::fmt::Debug {
+    /// Build and check the patient.
+    fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError>;
+
+    /// What the input held that the patient leaves out, each as (what, why): an empty
+    /// cell, say (`("imaging.viable_percent", "empty value: unknown")`). For
+    /// `check --input`.
+    fn skipped(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 impl Record {
@@ -89,6 +107,16 @@ impl Record {
         match self {
             Record::Text(text, origin) => parse_patient(text, origin, vocab),
             Record::Failed(error) => Err(error.clone()),
+            Record::Assembled(pending) => pending.assemble(vocab),
+        }
+    }
+
+    /// What the input held that the patient leaves out ([`Assemble::skipped`]); nothing
+    /// for JSON.
+    pub fn skipped(&self) -> Vec<(String, String)> {
+        match self {
+            Record::Assembled(pending) => pending.skipped(),
+            Record::Text(..) | Record::Failed(_) => Vec::new(),
         }
     }
 }

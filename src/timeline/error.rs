@@ -163,6 +163,15 @@ pub enum TimelineErrorKind {
         /// The operating system's description.
         message: String,
     },
+    /// A problem of long-format rows (CSV): a column, a ragged row, rows that disagree.
+    #[error("{0}")]
+    Rows(Box<crate::sources::RowProblem>),
+}
+
+impl From<crate::sources::RowProblem> for TimelineErrorKind {
+    fn from(problem: crate::sources::RowProblem) -> TimelineErrorKind {
+        TimelineErrorKind::Rows(Box::new(problem))
+    }
 }
 
 fn position(line: Option<usize>, column: usize) -> String {
@@ -198,12 +207,15 @@ impl TimelineErrorKind {
     /// Whether this concerns one patient, and the patients after it are still read; the
     /// alternative is an input that could not be read to its end.
     pub fn is_patient_error(&self) -> bool {
-        !matches!(
-            self,
-            TimelineErrorKind::Io { .. }
-                | TimelineErrorKind::NoLineBreak { .. }
-                | TimelineErrorKind::DocumentTooLarge { .. }
-        )
+        match self {
+            TimelineErrorKind::Rows(problem) => problem.is_patient_error(),
+            _ => !matches!(
+                self,
+                TimelineErrorKind::Io { .. }
+                    | TimelineErrorKind::NoLineBreak { .. }
+                    | TimelineErrorKind::DocumentTooLarge { .. }
+            ),
+        }
     }
 
     /// The diagnostic code's last part (`invalid_date`).
@@ -226,6 +238,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::DocumentTooLarge { .. } => "document_too_large",
             TimelineErrorKind::NotUtf8 { .. } => "not_utf8",
             TimelineErrorKind::Io { .. } => "io",
+            TimelineErrorKind::Rows(problem) => problem.code(),
         }
     }
 
@@ -254,6 +267,7 @@ impl TimelineErrorKind {
             TimelineErrorKind::DocumentTooLarge { .. } => "write a large cohort as JSON Lines, one patient per line".to_owned(),
             TimelineErrorKind::NotUtf8 { .. } => "save the file as UTF-8".to_owned(),
             TimelineErrorKind::Io { .. } => "check that the file exists and is readable".to_owned(),
+            TimelineErrorKind::Rows(problem) => problem.help(),
         }
     }
 
@@ -288,6 +302,8 @@ struct Details {
     path: Option<String>,
     excerpt: Option<Excerpt>,
     span: Option<SourceSpan>,
+    /// Read from long-format rows, where a value is left out by an empty cell.
+    rows: bool,
 }
 
 impl TimelineError {
@@ -301,6 +317,7 @@ impl TimelineError {
                 path: None,
                 excerpt: None,
                 span: None,
+                rows: false,
             }),
         }
     }
@@ -320,7 +337,8 @@ impl TimelineError {
         &self.inner.origin
     }
 
-    /// The JSON path of the offending value (`events[3].date`).
+    /// The JSON path of the offending value (`events[3].date`); for long-format rows, the
+    /// cell (`column 3 (date)`).
     pub fn json_path(&self) -> Option<&str> {
         self.inner.path.as_deref()
     }
@@ -332,6 +350,23 @@ impl TimelineError {
 
     pub(crate) fn with_path(mut self, path: String) -> TimelineError {
         self.inner.path = Some(path);
+        self
+    }
+
+    /// How to fix it: the kind's help, in the words of the input's format.
+    pub fn help_text(&self) -> String {
+        let help = self.inner.kind.help();
+        if self.inner.rows {
+            return help
+                .replace("leave the key out (or null)", "leave the value cell empty")
+                .replace("leave `time` out", "leave the time cell empty");
+        }
+        help
+    }
+
+    /// Marks the error as one of long-format rows, so its help speaks of cells.
+    pub(crate) fn in_rows(mut self) -> TimelineError {
+        self.inner.rows = true;
         self
     }
 
@@ -386,7 +421,7 @@ impl Diagnostic for TimelineError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.inner.kind.help()))
+        Some(Box::new(self.help_text()))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -395,8 +430,12 @@ impl Diagnostic for TimelineError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.inner.excerpt.as_ref()?.label();
+        let label = match self.inner.kind {
+            TimelineErrorKind::Missing { .. } if self.inner.rows => "empty cell".to_owned(),
+            _ => self.inner.kind.label(),
+        };
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.inner.kind.label()),
+            Some(label),
             span,
         ))))
     }

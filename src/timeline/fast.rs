@@ -270,6 +270,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
             time,
             kind,
             attributes,
+            source: None,
         })
     }
 }

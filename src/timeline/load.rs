@@ -254,16 +254,29 @@ fn event(index: usize, json: Json, path: &At<'_>, vocab: &Vocabulary) -> Result<
         kind,
         // The keys of a JSON object as read are unique.
         attributes: Attributes::from_unique(attributes).unwrap_or_default(),
+        source: None,
     })
 }
 
 /// `HH:MM` on a 24-hour clock, exactly two digits each.
-pub(super) fn parse_time(text: &str) -> Option<(u8, u8)> {
+pub(crate) fn parse_time(text: &str) -> Option<(u8, u8)> {
     let [h0, h1, colon, m0, m1]: [u8; 5] = text.as_bytes().try_into().ok()?;
     let digit = |b: u8| b.is_ascii_digit().then(|| b - b'0');
     let hour = digit(h0)? * 10 + digit(h1)?;
     let minute = digit(m0)? * 10 + digit(m1)?;
     (colon == b':' && hour < 24 && minute < 60).then_some((hour, minute))
+}
+
+/// A value checked as the native format checks it, for readers of other formats: against
+/// `ty` when the attribute is known, else as any JSON but null in lists. The error is the
+/// one the native format gives, without its JSON path (the caller knows the place).
+pub(crate) fn checked_value(json: Json, ty: Option<AttrType>) -> Result<Value, Kind> {
+    let at = At::Root;
+    match ty {
+        Some(ty) => typed(json, ty, &at),
+        None => untyped(json, &at),
+    }
+    .map_err(|fail| fail.kind)
 }
 
 /// A value of an attribute outside the vocabulary: any JSON but null in lists.

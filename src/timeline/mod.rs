@@ -28,7 +28,8 @@ pub mod order;
 mod strict;
 
 pub use cohort::{
-    read_cohort, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_SKIPPED_BYTES,
+    read_cohort, Assemble, CohortReader, Record, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES,
+    MAX_SKIPPED_BYTES,
 };
 pub use error::{Origin, TimelineError, TimelineErrorKind};
 pub use load::{parse_patient, MAX_EVENTS};
@@ -121,6 +122,11 @@ pub struct Event {
     pub kind: Key,
     /// Every other non-null key of the event object.
     pub attributes: Attributes,
+    /// Where the event was read, when the input format can say more than its index:
+    /// `line 12` for long-format CSV (the line of its first row), a resource's `type/id`
+    /// for FHIR. `None` for JSON, whose output then stays as it was. Shared, not copied,
+    /// when events are.
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl Event {

@@ -38,6 +38,7 @@ mod tests {
             time,
             kind: kind.to_owned().into(),
             attributes: Default::default(),
+            source: None,
         }
     }
 
