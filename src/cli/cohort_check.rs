@@ -48,6 +48,8 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
 pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
+    // What other formats than refract's own were read into, and what they left out.
+    let mut counts = (from.format != Format::Jsonl).then(Counts::default);
     // FHIR: also what was mapped and skipped, per resource type and code.
     let opened = match from.format {
         refract::sources::Format::Fhir => {
@@ -67,8 +69,6 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
     let mut ids = SeenIds::default();
-    // What other formats than refract's own were read into, and what they left out.
-    let mut counts = (from.format != Format::Jsonl).then(Counts::default);
     for record in records {
         let item = record.parse(vocabulary);
         let patient = match item {
