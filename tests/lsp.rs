@@ -1,6 +1,8 @@
 //! `refract lsp` driven by a scripted client: the real binary on stdio pipes, spoken to
 //! in Content-Length framed JSON-RPC as an editor would. Positions are hand-counted on
 //! `definitions/cci-2022.crit` (0-based lines, UTF-16 columns).
+//!
+//! `lsp/client.rs` is the client; `lsp/vscode.rs` checks the VS Code extension's files.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,175 +11,16 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+#[path = "lsp/client.rs"]
+mod client;
+#[path = "lsp/vscode.rs"]
+mod vscode;
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use client::{at, range, shipped, Client, URI};
 use serde_json::{json, Value};
-
-const URI: &str = "file:///definitions/cci-2022.crit";
-
-fn shipped() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/definitions/cci-2022.crit");
-    std::fs::read_to_string(path).unwrap()
-}
-
-/// A client with the server it started.
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-    /// Notifications received while waiting for a response.
-    pending: Vec<Value>,
-}
-
-impl Client {
-    /// Start `refract lsp` and initialize it.
-    fn start() -> Client {
-        let mut client = Client::spawn();
-        let result = client.request("initialize", json!({"capabilities": {}}));
-        assert_eq!(result["serverInfo"]["name"], "refract");
-        client.notify("initialized", json!({}));
-        client
-    }
-
-    fn spawn() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_refract"))
-            .args(["lsp", "--stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (send, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_frame(&mut reader) {
-                if send.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        Client {
-            child,
-            stdin,
-            messages,
-            next_id: 1,
-            pending: Vec::new(),
-        }
-    }
-
-    fn send_raw(&mut self, body: &[u8]) {
-        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
-        self.stdin.write_all(body).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn send(&mut self, message: Value) {
-        self.send_raw(message.to_string().as_bytes());
-    }
-
-    fn receive(&mut self) -> Value {
-        self.messages
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server answered within a minute")
-    }
-
-    /// The whole response to a request (result or error).
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let message = self.receive();
-            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
-                return message;
-            }
-            self.pending.push(message);
-        }
-    }
-
-    /// The result of a request, which must not fail.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let response = self.call(method, params);
-        assert!(response.get("error").is_none(), "{response}");
-        response["result"].clone()
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// The next notification of this method.
-    fn notification(&mut self, method: &str) -> Value {
-        if let Some(at) = self.pending.iter().position(|m| m["method"] == method) {
-            return self.pending.remove(at)["params"].clone();
-        }
-        loop {
-            let message = self.receive();
-            if message["method"] == method {
-                return message["params"].clone();
-            }
-            self.pending.push(message);
-        }
-    }
-
-    fn open(&mut self, text: &str) -> Value {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": URI, "languageId": "refract", "version": 1, "text": text}}),
-        );
-        self.notification("textDocument/publishDiagnostics")
-    }
-
-    fn change(&mut self, version: i32, text: &str) -> Value {
-        self.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]}),
-        );
-        self.notification("textDocument/publishDiagnostics")
-    }
-
-    /// `shutdown`, `exit`, and the exit status.
-    fn finish(mut self) -> i32 {
-        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
-        self.notify("exit", Value::Null);
-        self.child.wait().unwrap().code().unwrap()
-    }
-}
-
-fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-fn at(line: u32, character: u32) -> Value {
-    json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
-}
-
-fn range(line: u32, start: u32, end: u32) -> Value {
-    json!({"start": {"line": line, "character": start}, "end": {"line": line, "character": end}})
-}
 
 #[test]
 fn a_misspelled_attribute_is_reported_with_the_did_you_mean_and_the_fix_clears_it() {
@@ -565,86 +408,4 @@ fn exit_without_shutdown_is_status_1() {
     let mut client = Client::start();
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(1));
-}
-
-/// The VS Code extension is built, not published: its manifests are well-formed JSON
-/// that name files that exist, and its TextMate grammar highlights every keyword of
-/// `grammar/refract.pest` and every kind and attribute of the vocabulary.
-#[test]
-fn the_vscode_extension_is_well_formed_and_its_grammar_covers_the_language() {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
-    let read = |name: &str| -> Value {
-        let text = std::fs::read_to_string(folder.join(name)).unwrap();
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-    };
-    let package = read("package.json");
-    assert_eq!(package["contributes"]["languages"][0]["id"], "refract");
-    assert_eq!(
-        package["contributes"]["languages"][0]["extensions"],
-        json!([".crit"])
-    );
-    assert_eq!(package["activationEvents"], json!(["onLanguage:refract"]));
-    assert!(package["dependencies"]["vscode-languageclient"].is_string());
-    for key in ["name", "version", "publisher", "main"] {
-        assert!(package[key].is_string(), "package.json has no {key}");
-    }
-    let main = package["main"].as_str().unwrap();
-    let extension = std::fs::read_to_string(folder.join(main)).unwrap();
-    assert!(
-        extension.contains("args: ['lsp']"),
-        "the extension runs `refract lsp`"
-    );
-    let configuration = package["contributes"]["languages"][0]["configuration"]
-        .as_str()
-        .unwrap();
-    let configuration = read(configuration);
-    assert_eq!(configuration["comments"]["lineComment"], "//");
-    assert_eq!(configuration["brackets"], json!([["(", ")"], ["[", "]"]]));
-    let grammar_entry = &package["contributes"]["grammars"][0];
-    assert_eq!(grammar_entry["language"], "refract");
-    let grammar = read(grammar_entry["path"].as_str().unwrap());
-    assert_eq!(grammar["scopeName"], grammar_entry["scopeName"]);
-
-    // Every word the grammar's patterns spell out.
-    let mut patterns = Vec::new();
-    collect_patterns(&grammar, &mut patterns);
-    let words: std::collections::BTreeSet<&str> = patterns
-        .iter()
-        .flat_map(|p| p.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
-        .collect();
-    let pest = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar/refract.pest"),
-    )
-    .unwrap();
-    let keyword_rule = pest.split("keyword = @{").nth(1).unwrap();
-    let keyword_rule = keyword_rule.split('}').next().unwrap();
-    let keywords: Vec<&str> = keyword_rule.split('"').skip(1).step_by(2).collect();
-    assert!(keywords.len() > 60, "{keywords:?}");
-    let vocabulary = refract::vocabulary::Vocabulary::builtin();
-    let names = vocabulary
-        .kinds()
-        .chain(vocabulary.attributes().map(|a| a.name))
-        .chain(["days", "weeks", "months", "number"]);
-    let missing: Vec<String> = keywords
-        .iter()
-        .map(|k| k.to_string())
-        .chain(names.map(String::from))
-        .filter(|word| !words.contains(word.as_str()))
-        .collect();
-    assert!(missing.is_empty(), "not highlighted: {missing:?}");
-}
-
-fn collect_patterns<'v>(value: &'v Value, found: &mut Vec<&'v str>) {
-    match value {
-        Value::Object(map) => {
-            for (key, value) in map {
-                match (key.as_str(), value.as_str()) {
-                    ("match" | "begin" | "end", Some(pattern)) => found.push(pattern),
-                    _ => collect_patterns(value, found),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| collect_patterns(item, found)),
-        _ => {}
-    }
 }
