@@ -139,7 +139,7 @@ fn bad_resources_are_named_and_the_rest_read() {
     let mut reader = FhirReader::open(&dir, mapping, &vocab).unwrap();
     let patients: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
     assert_eq!(patients.len(), 1);
-    let mapped = patients[0].map(&vocab);
+    let mapped = patients[0].mapped();
     let patient = refract::timeline::parse_patient(&mapped.text, &mapped.origin, &vocab).unwrap();
     // Only the AFP in ng/mL is read, at the clock time as written (the offset is not applied).
     assert_eq!(patient.events.len(), 1);
