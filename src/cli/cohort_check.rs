@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use refract::diagnostics::terminal;
+use refract::sources::Format;
 use refract::vocabulary::{suggest, Vocabulary};
 
 use super::input::{From, SeenIds};
@@ -47,6 +48,8 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
 pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
+    // What other formats than refract's own were read into, and what they left out.
+    let mut counts = (from.format != Format::Jsonl).then(Counts::default);
     // FHIR: also what was mapped and skipped, per resource type and code.
     let opened = match from.format {
         refract::sources::Format::Fhir => {
@@ -66,7 +69,8 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
     let mut ids = SeenIds::default();
-    for item in records.map(|record| record.parse(vocabulary)) {
+    for record in records {
+        let item = record.parse(vocabulary);
         let patient = match item {
             Ok(patient) => patient,
             Err(error) => {
@@ -78,12 +82,18 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
                     &mut errors,
                     error.kind().code().to_string(),
                     error.to_string(),
-                    error.kind().help(),
+                    error.help_text(),
                 );
                 continue;
             }
         };
         read += 1;
+        if let Some(counts) = &mut counts {
+            counts.add(&patient);
+            for (what, why) in record.skipped() {
+                *counts.skipped.entry(format!("{what}: {why}")).or_default() += 1;
+            }
+        }
         let line = patient
             .line
             .map(|l| format!("line {l}"))
@@ -109,7 +119,10 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
         }
         for event in &patient.events {
             events += 1;
-            let at = format!("{line}: events[{}]", event.index);
+            let at = match &event.source {
+                Some(source) => format!("{source}: event {}", event.index),
+                None => format!("{line}: events[{}]", event.index),
+            };
             if !vocabulary.is_kind(&event.kind) {
                 let hint = did_you_mean(&event.kind, vocabulary.kinds());
                 note(
@@ -160,12 +173,51 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
             }
         }
     }
+    if let Some(counts) = &counts {
+        counts.write(&mut line);
+    }
     if let Some(findings) = findings {
         for text in findings.tally().render().lines() {
             line(text.to_owned());
         }
     }
     errors.is_empty()
+}
+
+/// How many events of each kind, values of each attribute and facts were read, and how
+/// many cells were left out, and why, among the patients read.
+#[derive(Default)]
+struct Counts {
+    read: BTreeMap<String, usize>,
+    skipped: BTreeMap<String, usize>,
+}
+
+impl Counts {
+    fn add(&mut self, patient: &refract::timeline::Patient) {
+        for event in &patient.events {
+            *self.read.entry(event.kind.to_string()).or_default() += 1;
+            for attribute in event.attributes.keys() {
+                let key = format!("{}.{attribute}", event.kind);
+                *self.read.entry(key).or_default() += 1;
+            }
+        }
+        for fact in patient.facts.keys() {
+            *self.read.entry(format!("facts.{fact}")).or_default() += 1;
+        }
+    }
+
+    fn write(&self, line: &mut impl FnMut(String)) {
+        line("read (events of each kind, values of each attribute, facts):".to_string());
+        for (what, count) in &self.read {
+            line(format!("  {count:>6} × {what}"));
+        }
+        if !self.skipped.is_empty() {
+            line("skipped:".to_string());
+            for (what, count) in &self.skipped {
+                line(format!("  {count:>6} × {what}"));
+            }
+        }
+    }
 }
 
 fn total(tallies: &BTreeMap<String, Tally>) -> usize {
