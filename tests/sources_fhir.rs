@@ -1,6 +1,13 @@
 //! FHIR input: the mapping checker's diagnostics, the reader's handling of bad
 //! resources, and the shipped examples read as FHIR against their JSON Lines form.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::sync::Arc;
 
 use refract::source::SourceFile;
@@ -132,7 +139,7 @@ fn bad_resources_are_named_and_the_rest_read() {
     let mut reader = FhirReader::open(&dir, mapping, &vocab).unwrap();
     let patients: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
     assert_eq!(patients.len(), 1);
-    let mapped = patients[0].map(&vocab);
+    let mapped = patients[0].mapped();
     let patient = refract::timeline::parse_patient(&mapped.text, &mapped.origin, &vocab).unwrap();
     // Only the AFP in ng/mL is read, at the clock time as written (the offset is not applied).
     assert_eq!(patient.events.len(), 1);
@@ -158,4 +165,167 @@ fn bad_resources_are_named_and_the_rest_read() {
     insta::assert_snapshot!("reader_bad_resources_tally", tally);
     assert!(matches!(Reason::NoValue.code(), "refract::fhir::no_value"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn refract(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_refract"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+/// Output lines as JSON with what the input format decides taken out: `source` (FHIR
+/// names resources), and, with `indices`, `event` (a FHIR patient's events are numbered
+/// in time order, a JSON one's as written).
+fn results(stdout: &[u8], indices: bool) -> Vec<serde_json::Value> {
+    fn strip(value: &mut serde_json::Value, indices: bool) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("source");
+                if indices {
+                    map.remove("event");
+                }
+                map.values_mut().for_each(|v| strip(v, indices));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| strip(v, indices)),
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            strip(&mut value, indices);
+            value
+        })
+        .collect()
+}
+
+/// Every evidence entry of a FHIR run names a resource.
+fn every_evidence_has_a_source(stdout: &[u8]) -> usize {
+    let mut seen = 0;
+    for line in String::from_utf8_lossy(stdout).lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        for criterion in value["criteria"].as_array().into_iter().flatten() {
+            for evidence in criterion["evidence"].as_array().into_iter().flatten() {
+                let source = evidence["source"].as_str().unwrap();
+                assert!(source.contains('/'), "{source}");
+                seen += 1;
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_bulk_example_gives_the_results_of_the_cohort() {
+    let jsonl = refract(&["eval", "examples/cohort.jsonl"]);
+    let fhir = refract(&["eval", "--from", "fhir", "examples/fhir/bulk"]);
+    assert_eq!(fhir.status.code(), Some(0));
+    // The refused AFP in [IU]/mL, the unmapped AST, the undated AFP, the AFP of a patient
+    // not in the export and the Condition are extra resources: skipped, so nothing changes.
+    assert_eq!(results(&jsonl.stdout, true), results(&fhir.stdout, true));
+    // Patients whose JSON events are in time order keep their event indices too.
+    let sorted = results(&jsonl.stdout, false)
+        .into_iter()
+        .zip(results(&fhir.stdout, false))
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!(sorted >= 6 * 34, "{sorted}");
+    assert!(every_evidence_has_a_source(&fhir.stdout) > 100);
+    let stderr = String::from_utf8_lossy(&fhir.stderr);
+    let codes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("refract::fhir::"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "refract::fhir::unmapped_resource",
+            "refract::fhir::unit",
+            "refract::fhir::unmapped_code",
+            "refract::fhir::missing_date",
+            "refract::fhir::unknown_patient"
+        ]
+    );
+    // Named with file, line, resource and path (the message may be wrapped).
+    let flat = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Observation.ndjson line 1853"), "{stderr}");
+    assert!(
+        flat.contains("session-afp-iu at valueQuantity.code"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_bundles_give_the_results_of_their_patients() {
+    let jsonl = refract(&["eval", "examples/cohort.jsonl"]);
+    let fhir = refract(&["eval", "--from", "fhir", "examples/fhir/bundles"]);
+    assert_eq!(fhir.status.code(), Some(0));
+    let order = [
+        "cci-pd-at-third-session",
+        "jsh-marker-drop-and-single-pivka",
+        "unsuitable-same-day-status-timed-later",
+    ];
+    let all = results(&jsonl.stdout, true);
+    let expected: Vec<_> = order
+        .iter()
+        .flat_map(|id| all.iter().filter(move |r| r["patient"] == *id).cloned())
+        .collect();
+    // AFP in µg/L and target sums in cm are converted exactly; the AFP in [IU]/mL and the
+    // ALT (no rule) are reported and left out.
+    assert_eq!(expected, results(&fhir.stdout, true));
+    let stderr = String::from_utf8_lossy(&fhir.stderr);
+    assert!(stderr.contains("refract::fhir::unit"), "{stderr}");
+    assert!(stderr.contains("refract::fhir::unmapped_code"), "{stderr}");
+}
+
+#[test]
+fn a_synthetic_cohort_survives_a_bulk_export() {
+    let dir = std::env::temp_dir().join(format!("refract-fhir-synth-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cohort = dir.join("synth.jsonl");
+    let synth = refract(&["synth", "--patients", "150", "--seed", "5"]);
+    std::fs::write(&cohort, &synth.stdout).unwrap();
+    let bulk = dir.join("bulk");
+    let (cohort, bulk) = (cohort.to_str().unwrap(), bulk.to_str().unwrap());
+    let convert = refract(&["convert", "--to", "fhir-bulk", "--out", bulk, cohort]);
+    assert_eq!(
+        convert.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&convert.stderr)
+    );
+    assert!(
+        convert.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&convert.stderr)
+    );
+    let jsonl = refract(&["eval", cohort]);
+    let fhir = refract(&["eval", "--from", "fhir", bulk]);
+    assert!(
+        fhir.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&fhir.stderr)
+    );
+    assert_eq!(results(&jsonl.stdout, true), results(&fhir.stdout, true));
+    // And back to JSON Lines: the same results again.
+    let back = refract(&["convert", "--from", "fhir", "--to", "jsonl", bulk]);
+    let again = dir.join("again.jsonl");
+    std::fs::write(&again, &back.stdout).unwrap();
+    let evaluated = refract(&["eval", again.to_str().unwrap()]);
+    assert_eq!(
+        results(&jsonl.stdout, true),
+        results(&evaluated.stdout, true)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_input_counts_per_resource_type_and_code() {
+    let out = refract(&["check", "--input", "examples/fhir/bulk", "--from", "fhir"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("check_input_bulk", String::from_utf8_lossy(&out.stdout));
 }

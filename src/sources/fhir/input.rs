@@ -146,17 +146,17 @@ impl Collector<'_> {
         });
     }
 
+    /// One resource under its patient's `key`, with its place: file, NDJSON line, path.
     fn push(
         &mut self,
         key: &str,
-        file: usize,
-        line: Option<usize>,
+        (file, line): (usize, Option<usize>),
         path: &str,
         full_url: Option<&str>,
         raw: &str,
-    ) -> std::io::Result<()> {
         // Whether it is the Patient, so that grouping needs no parse of the resources.
-        let patient = raw_is_patient(raw);
+        patient: bool,
+    ) -> std::io::Result<()> {
         let record = format!(
             "[{},{file},{},{},{},{patient},{raw}]",
             Json::String(key.to_owned()),
@@ -199,7 +199,10 @@ impl Collector<'_> {
                 }
             };
             match patient_key(&head, &HashMap::new()) {
-                Ok(key) => self.push(&key, file, Some(number), "", None, text)?,
+                Ok(key) => {
+                    let patient = head.resource_type.as_deref() == Some("Patient");
+                    self.push(&key, (file, Some(number)), "", None, text, patient)?;
+                }
                 Err(reason) => {
                     let resource: Json = serde_json::from_str(text).unwrap_or(Json::Null);
                     self.skip(file, Some(number), "subject", &resource, reason);
@@ -243,7 +246,9 @@ impl Collector<'_> {
                 match serde_json::from_str::<Head<'_>>(&text)
                     .map(|h| patient_key(&h, &HashMap::new()))
                 {
-                    Ok(Ok(key)) => self.push(&key, file, None, "", None, &text),
+                    Ok(Ok(key)) => {
+                        self.push(&key, (file, None), "", None, &text, raw_is_patient(&text))
+                    }
                     Ok(Err(reason)) => {
                         self.skip(file, None, "subject", &json, reason);
                         Ok(())
@@ -314,7 +319,10 @@ impl Collector<'_> {
                 Err(error) => Err(Reason::Invalid(error.to_string())),
             };
             match key {
-                Ok(key) => self.push(&key, file, None, &path, full_url, &text)?,
+                Ok(key) => {
+                    let patient = raw_is_patient(&text);
+                    self.push(&key, (file, None), &path, full_url, &text, patient)?;
+                }
                 Err(reason) => self.skip(file, None, &format!("{path}.subject"), resource, reason),
             }
         }

@@ -158,7 +158,18 @@ pub(super) fn patient(ctx: &mut Context<'_>, key: &str, entries: Vec<Entry>) -> 
     let (events, sources): (Vec<Json>, Vec<Arc<str>>) = numbered.into_iter().unzip();
     let patient_entry = entries.get(at).or(entries.first());
     let mut object = Map::new();
-    object.insert("id".into(), Json::String(key.to_owned()));
+    // A Patient of a transaction has no id yet: its first identifier names it, else its
+    // fullUrl (the key it was grouped by).
+    let id = patient_entry
+        .filter(|e| e.json.get("id").is_none())
+        .and_then(|e| {
+            walk(&e.json, &["identifier".to_owned(), "value".to_owned()])
+                .first()
+                .copied()
+        })
+        .and_then(Json::as_str)
+        .unwrap_or(key);
+    object.insert("id".into(), Json::String(id.to_owned()));
     if let Some(facts) = facts {
         object.insert("facts".into(), Json::Object(facts));
     }

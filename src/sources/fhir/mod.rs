@@ -20,6 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -30,14 +31,17 @@ use crate::sources::partition::Partitions;
 use crate::timeline::{parse_patient, Assemble, Origin, Patient, Record, TimelineError};
 use crate::vocabulary::Vocabulary;
 
-/// One patient's resources as grouped by the reader, not yet mapped: mapping and checking
-/// happen in [`FhirPatient::assemble`], which may run in parallel.
+/// One patient as mapped by the reader, not yet checked: checking happens in
+/// [`FhirPatient::assemble`], which may run in parallel. (Mapping runs in parallel too,
+/// over the patients of a partition; what is handed on is the small native form, not
+/// the resources, so memory stays bounded by one partition whatever reads ahead.)
 #[derive(Debug, Clone)]
 pub struct FhirPatient {
     /// The Patient resource's id.
     pub id: String,
-    lines: Vec<String>,
-    shared: Arc<Shared>,
+    mapped: Mapped,
+    /// Held so that `on_done` runs once the last patient is done with.
+    _shared: Arc<Shared>,
 }
 
 /// Called once every patient of an input has been mapped (when the reader and the last
@@ -81,27 +85,15 @@ pub struct Mapped {
 }
 
 impl FhirPatient {
-    /// Map the resources (counts and skips go to the reader's [`Findings`]).
-    pub fn map(&self, vocab: &Vocabulary) -> Mapped {
-        let entries = self.lines.iter().filter_map(|line| entry(line)).collect();
-        let mut tally = Tally::default();
-        let mut skips = Vec::new();
-        let mut ctx = map::Context {
-            mapping: &self.shared.mapping,
-            vocab,
-            files: &self.shared.files,
-            tally: &mut tally,
-            skips: &mut skips,
-        };
-        let mapped = map::patient(&mut ctx, &self.id, entries);
-        self.shared.findings.add(tally, skips);
-        mapped
+    /// The patient in the native form, as mapped.
+    pub fn mapped(&self) -> &Mapped {
+        &self.mapped
     }
 
-    /// Map the patient and check it as the native format does; each event names the
-    /// resource it came from (`source`).
+    /// Check the patient as the native format does; each event names the resource it
+    /// came from (`source`).
     pub fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
-        let mapped = self.map(vocab);
+        let mapped = &self.mapped;
         let mut patient = parse_patient(&mapped.text, &mapped.origin, vocab)?;
         for event in &mut patient.events {
             event.source = mapped.sources.get(event.index).cloned();
@@ -322,26 +314,45 @@ impl FhirReader {
                 }
             }
         }
-        for (id, has_patient, lines) in order {
-            if has_patient {
-                let shared = self.shared.clone();
-                self.pending
-                    .push_back(Ok(FhirPatient { id, lines, shared }));
-                continue;
+        let shared = &self.shared;
+        let vocab = &self.vocab;
+        let mapped: Vec<(Option<FhirPatient>, Tally, Vec<Skip>)> = order
+            .into_par_iter()
+            .map(|(id, has_patient, lines)| {
+                let entries: Vec<map::Entry> = lines.iter().filter_map(|l| entry(l)).collect();
+                drop(lines);
+                let mut tally = Tally::default();
+                let mut skips = Vec::new();
+                let mut ctx = map::Context {
+                    mapping: &shared.mapping,
+                    vocab,
+                    files: &shared.files,
+                    tally: &mut tally,
+                    skips: &mut skips,
+                };
+                if !has_patient {
+                    map::unknown_patient(&mut ctx, &id, &entries);
+                    return (None, tally, skips);
+                }
+                let mapped = map::patient(&mut ctx, &id, entries);
+                let patient = FhirPatient {
+                    id,
+                    mapped,
+                    _shared: shared.clone(),
+                };
+                (Some(patient), tally, skips)
+            })
+            .collect();
+        let mut tally = Tally::default();
+        let mut skips = Vec::new();
+        for (patient, one_tally, one_skips) in mapped {
+            tally.merge(one_tally);
+            skips.extend(one_skips);
+            if let Some(patient) = patient {
+                self.pending.push_back(Ok(patient));
             }
-            let entries: Vec<map::Entry> = lines.iter().filter_map(|l| entry(l)).collect();
-            let mut tally = Tally::default();
-            let mut skips = Vec::new();
-            let mut ctx = map::Context {
-                mapping: &self.shared.mapping,
-                vocab: &self.vocab,
-                files: &self.shared.files,
-                tally: &mut tally,
-                skips: &mut skips,
-            };
-            map::unknown_patient(&mut ctx, &id, &entries);
-            self.shared.findings.add(tally, skips);
         }
+        self.shared.findings.add(tally, skips);
     }
 }
 

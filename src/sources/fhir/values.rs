@@ -20,6 +20,8 @@ pub(super) fn apply(
         return Err((Reason::NoValue, "value[x]".into()));
     };
     let fail = |reason: Reason, at: &str| (reason, at.to_owned());
+    // Whether the value's unit is known (a coded or whole value has the rule's own unit).
+    let mut unit_known = true;
     let json = if let Some(set) = &rule.values {
         let codes = codings(value);
         let found = codes.iter().find_map(|code| set.value_of(code)).cloned();
@@ -31,14 +33,18 @@ pub(super) fn apply(
         })?
     } else {
         match name {
-            "valueQuantity" => quantity(rule, value).map_err(|r| {
-                let at = if matches!(r, Reason::Unit { .. }) {
-                    "valueQuantity.code"
-                } else {
-                    "valueQuantity"
-                };
-                fail(r, at)
-            })?,
+            "valueQuantity" => {
+                let (number, written) = quantity(rule, value).map_err(|r| {
+                    let at = if matches!(r, Reason::Unit { .. }) {
+                        "valueQuantity.code"
+                    } else {
+                        "valueQuantity"
+                    };
+                    fail(r, at)
+                })?;
+                unit_known = written;
+                number
+            }
             "valueInteger" if rule.unit.is_none() => value.clone(),
             "valueBoolean" | "valueString" | "valueCode" => value.clone(),
             "valueInteger" => return Err(fail(unit_reason(rule, "(none)"), name)),
@@ -62,7 +68,7 @@ pub(super) fn apply(
     }
     let mut out: Vec<(String, Json)> = rule.fixed.clone();
     out.push((rule.attribute.clone(), json));
-    if let (Some(attribute), Some(unit)) = (&rule.unit_attribute, &rule.unit) {
+    if let (Some(attribute), Some(unit), true) = (&rule.unit_attribute, &rule.unit, unit_known) {
         out.push((attribute.clone(), Json::String(unit.clone())));
     }
     Ok(out)
@@ -81,7 +87,10 @@ fn unit_reason(rule: &ObservationRule, unit: &str) -> Reason {
 }
 
 /// A Quantity's value in the rule's unit, converted by the mapping's exact factor.
-fn quantity(rule: &ObservationRule, value: &Json) -> Result<Json, Reason> {
+///
+/// A quantity without a unit is read only where the unit is an attribute of its own (a
+/// lab value): the value as written, its unit left unknown, never assumed.
+fn quantity(rule: &ObservationRule, value: &Json) -> Result<(Json, bool), Reason> {
     let number = value
         .get("value")
         .and_then(Json::as_number)
@@ -92,9 +101,12 @@ fn quantity(rule: &ObservationRule, value: &Json) -> Result<Json, Reason> {
     let written = code.or(text);
     if rule.unit.is_none() {
         return match written {
-            None => Ok(number.to_json()),
+            None => Ok((number.to_json(), false)),
             Some(unit) => Err(unit_reason(rule, unit)),
         };
+    }
+    if written.is_none() && rule.unit_attribute.is_some() {
+        return Ok((number.to_json(), false));
     }
     let factor = [code, text]
         .into_iter()
@@ -104,7 +116,7 @@ fn quantity(rule: &ObservationRule, value: &Json) -> Result<Json, Reason> {
     match factor {
         Some(factor) => number
             .checked_mul(factor)
-            .map(|n| n.to_json())
+            .map(|n| (n.to_json(), true))
             .ok_or_else(|| Reason::BadValue("the converted value is too large".into())),
         None => Err(unit_reason(rule, written.unwrap_or("(none)"))),
     }
@@ -122,7 +134,8 @@ pub(super) fn read_element(
         ElementSource::Extension(url) => extension(json, url).into_iter().collect(),
     };
     if found.is_empty() {
-        return None;
+        let said_empty = rule.empty.as_deref().and_then(|url| extension(json, url));
+        return (said_empty == Some(&Json::Bool(true))).then(|| Ok(Json::Array(Vec::new())));
     }
     let decode = |value: &Json| -> Result<Json, Reason> {
         match &rule.values {

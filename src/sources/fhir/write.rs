@@ -280,11 +280,14 @@ fn single(rule: &ObservationRule, event: &Event) -> bool {
         .fixed
         .iter()
         .all(|(name, value)| event.get(name).map(Value::to_json).as_ref() == Some(value));
+    // A lab value without a unit is written without one (and read back so).
     let unit_ok = match &rule.unit_attribute {
-        Some(attribute) => event
-            .get(attribute)
-            .and_then(Value::as_text)
-            .is_some_and(|u| rule.units.iter().any(|(accepted, _)| accepted == u)),
+        Some(attribute) => match event.get(attribute) {
+            None => true,
+            Some(unit) => unit
+                .as_text()
+                .is_some_and(|u| rule.units.iter().any(|(accepted, _)| accepted == u)),
+        },
         None => true,
     };
     let known = event.attributes.keys().all(|name| {
@@ -344,13 +347,13 @@ fn write_value(
     }
     match value {
         Value::Number(n) => {
-            let unit = rule
-                .unit_attribute
-                .as_deref()
-                .and_then(|a| event.get(a))
-                .and_then(Value::as_text)
-                .map(str::to_owned)
-                .or_else(|| rule.unit.clone());
+            let unit = match rule.unit_attribute.as_deref() {
+                Some(attribute) => event
+                    .get(attribute)
+                    .and_then(Value::as_text)
+                    .map(str::to_owned),
+                None => rule.unit.clone(),
+            };
             match unit {
                 Some(unit) => {
                     resource.insert(
@@ -358,7 +361,7 @@ fn write_value(
                         json!({"value": n.to_json(), "unit": unit, "system": UCUM, "code": unit}),
                     );
                 }
-                None if n.is_integer() => {
+                None if n.is_integer() && rule.unit.is_none() => {
                     resource.insert("valueInteger".into(), n.to_json());
                 }
                 None => {
@@ -436,7 +439,13 @@ fn own_resource(
                     Json::Array(items) => items.iter().filter_map(coded).collect(),
                     other => coded(other).into_iter().collect(),
                 };
-                put_all(&mut resource, path, items);
+                match (&element.empty, items.is_empty()) {
+                    (Some(url), true) => extensions.push(json!({"url": url, "valueBoolean": true})),
+                    (None, true) => missing(format!(
+                        "{name}: an empty list has no FHIR form in the mapping"
+                    )),
+                    _ => put_all(&mut resource, path, items),
+                }
             }
         }
     }

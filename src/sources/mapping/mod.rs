@@ -92,6 +92,9 @@ pub struct ElementRule {
     pub from: ElementSource,
     /// Codes to values, for a coded element.
     pub values: Option<Arc<ValueSet>>,
+    /// For a list: the extension (`valueBoolean: true`) that says the list is empty, which
+    /// FHIR cannot say with an empty array (no agents, for a bland embolisation).
+    pub empty: Option<String>,
 }
 
 /// A resource that becomes one event.

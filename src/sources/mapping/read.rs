@@ -64,6 +64,8 @@ struct RawElement {
     extension: Option<S<String>>,
     #[serde(default)]
     values: Option<S<String>>,
+    #[serde(default)]
+    empty: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -395,6 +397,7 @@ impl Checker<'_> {
             attribute: raw.name.get_ref().clone(),
             from,
             values,
+            empty: raw.empty.as_ref().map(|url| url.get_ref().clone()),
         })
     }
 
