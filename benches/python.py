@@ -114,6 +114,8 @@ def main() -> None:
 
     import refract.spark
 
+    # The executors' Python is this one, which has refract installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("refract-bench")

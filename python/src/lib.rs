@@ -80,7 +80,10 @@ impl Compiled {
     /// Arrow `large_string` buffers, `(offset, rows, offsets, data)` each). Gives the table's columns when `table`, and
     /// the JSON lines `refract eval` prints when `lines`; `json` adds a `json` column.
     #[pyo3(signature = (kind, source, name, as_of=None, table=true, json=false, lines=false))]
-    #[expect(clippy::too_many_arguments, reason = "the keyword arguments of a Python method")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the keyword arguments of a Python method"
+    )]
     fn run<'py>(
         &self,
         py: Python<'py>,

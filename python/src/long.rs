@@ -14,7 +14,15 @@ use refract::timeline::TimelineError;
 use crate::evaluate::{Item, Items};
 
 /// The long format's columns, in order.
-const COLUMNS: [&str; 7] = ["patient", "date", "time", "event", "kind", "attribute", "value"];
+const COLUMNS: [&str; 7] = [
+    "patient",
+    "date",
+    "time",
+    "event",
+    "kind",
+    "attribute",
+    "value",
+];
 
 /// One column: its text and where each cell starts and ends in it.
 struct Column {

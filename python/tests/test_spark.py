@@ -23,8 +23,13 @@ OMOP = Path(__file__).with_name("omop")
 
 @pytest.fixture(scope="module")
 def spark():
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
 
+    # The executors' Python is this one, which has refract installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("refract-tests")
