@@ -23,6 +23,11 @@ use diagnostics::Diagnostic;
 use evaluate::{Items, Wanted};
 use table::{Columns, Dates, Strings};
 
+// As in the CLI: evaluation's many small allocations are served several times faster
+// (Rust allocations only; Python objects keep Python's allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A checked set of definitions, in id order, ready to evaluate.
 #[pyclass(frozen, module = "refract._refract")]
 pub struct Compiled {
