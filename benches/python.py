@@ -125,6 +125,7 @@ def main() -> None:
         SparkSession.builder.master("local[2]")
         .appName("refract-bench")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "4g")
