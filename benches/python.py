@@ -142,7 +142,7 @@ def main() -> None:
             subprocess.run([str(CLI), "convert", "--to", "csv", str(cohort_m)], stdout=out, check=True)
     else:
         cohort_m, csv_m = cohort, long_csv
-    df = spark.read.csv(str(csv_m), header=True, inferSchema=False).cache()
+    df = spark.read.csv(str(csv_m), header=True, inferSchema=False, escape='"').cache()
     df.count()
 
     def spark_run(partitions: int):

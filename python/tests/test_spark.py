@@ -86,7 +86,8 @@ def long_csv(tmp_path: Path, jsonl: Path) -> Path:
 
 
 def read_long(spark, path: Path):
-    return spark.read.csv(str(path), header=True, inferSchema=False)
+    # RFC 4180 quoting, as refract writes CSV: a quote inside a cell is doubled.
+    return spark.read.csv(str(path), header=True, inferSchema=False, escape='"')
 
 
 def test_synthetic_patients_on_local_2_equal_the_cli(spark, tmp_path):
@@ -107,6 +108,15 @@ def test_the_example_cohort_with_json_equals_the_cli(spark, tmp_path):
     got = results(refract.spark.evaluate(df, defs, json=True, partitions=3))
     lines = cli_lines(str(cohort))
     assert_same(got, expected(lines, defs))
+    # Each row's JSON is its line of refract eval, but for `source` in evidence, which
+    # names the row within the batch the executor evaluated.
+    import re
+
+    unsourced = lambda line: re.sub(r',"source":"line \d+"', "", line)
+    by_row = {(r["patient"], r["definition"]): unsourced(r["json"]) for r in got.values()}
+    for line in lines:
+        value = json.loads(line)
+        assert by_row[(value["patient"], value["definition"])] == line
 
 
 def test_a_malformed_patient_is_an_error_row_not_a_failed_job(spark):
