@@ -37,9 +37,11 @@ pub mod date;
 pub mod deck;
 pub mod diagnostics;
 pub mod eval;
+pub mod lsp;
 pub mod number;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod source;
 // Input formats (JSON Lines, long-format CSV) and the writers of `refract convert`.
 pub mod sources;

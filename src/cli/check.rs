@@ -12,7 +12,8 @@ use super::{definition_paths, CheckArgs};
 pub fn run(args: CheckArgs) -> ExitCode {
     let vocabulary = Vocabulary::builtin();
     // `check --input FILE` alone checks the cohort; definitions only when named too.
-    let paths = if args.input.is_some() && args.paths.is_empty() {
+    let alone = args.input.is_some() || args.from.mapping.is_some();
+    let paths = if alone && args.paths.is_empty() {
         Vec::new()
     } else {
         definition_paths(&args.paths)
@@ -63,6 +64,37 @@ pub fn run(args: CheckArgs) -> ExitCode {
         failed = true;
         for shown in diagnostics.shown() {
             show(shown);
+        }
+    }
+    // `check --mapping FILE`: the mapping too (and `--input` then reads through it).
+    if let (Some(path), None) = (&args.from.mapping, &args.input) {
+        match refract::sources::mapping::Mapping::load(path, &vocabulary) {
+            Ok((mapping, warnings)) => {
+                let line = format!(
+                    "{}: ok{}{} (mapping {}, {} event rules, {} observation rules)",
+                    path.display(),
+                    if warnings.problems.is_empty() {
+                        ""
+                    } else {
+                        ", "
+                    },
+                    counts(&warnings),
+                    mapping.name,
+                    mapping.events.len(),
+                    mapping.observations.len()
+                );
+                out.line(&terminal::escape(&line));
+                warnings.shown().into_iter().for_each(show);
+            }
+            Err(diagnostics) => {
+                failed = true;
+                out.line(&terminal::escape(&format!(
+                    "{}: {}",
+                    path.display(),
+                    counts(&diagnostics)
+                )));
+                diagnostics.shown().into_iter().for_each(show);
+            }
         }
     }
     if let Some(input) = &args.input {

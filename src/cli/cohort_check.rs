@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use refract::diagnostics::terminal;
+use refract::sources::Format;
 use refract::vocabulary::{suggest, Vocabulary};
 
 use super::input::{From, SeenIds};
@@ -47,7 +48,15 @@ fn note_each(tallies: &mut BTreeMap<String, Tally>, key: &str, at: String, hint:
 
 /// Read the whole cohort, print a summary to `out`; `false` if any patient cannot be read.
 pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) -> bool {
-    let (name, records) = match super::input::records(input, from, vocabulary) {
+    // FHIR: also what was mapped and skipped, per resource type and code.
+    let opened = match from.format {
+        refract::sources::Format::Fhir => {
+            super::fhir_input::records(input, &from, vocabulary, true)
+                .map(|(name, records, findings)| (name, records, Some(findings)))
+        }
+        _ => super::input::records(input, from.clone(), vocabulary).map(|(n, r)| (n, r, None)),
+    };
+    let (name, records, findings) = match opened {
         Ok(opened) => opened,
         Err(message) => {
             say(&format!("error: {message}"));
@@ -58,7 +67,11 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
     let mut errors: BTreeMap<String, Tally> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Tally> = BTreeMap::new();
     let mut ids = SeenIds::default();
-    for item in records.map(|record| record.parse(vocabulary)) {
+    // What the rows of a CSV were read into, and what they left out (FHIR has its own
+    // tally, below).
+    let mut counts = (from.format == Format::Csv).then(Counts::default);
+    for record in records {
+        let item = record.parse(vocabulary);
         let patient = match item {
             Ok(patient) => patient,
             Err(error) => {
@@ -70,12 +83,18 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
                     &mut errors,
                     error.kind().code().to_string(),
                     error.to_string(),
-                    error.kind().help(),
+                    error.help_text(),
                 );
                 continue;
             }
         };
         read += 1;
+        if let Some(counts) = &mut counts {
+            counts.add(&patient);
+            for (what, why) in record.skipped() {
+                *counts.skipped.entry(format!("{what}: {why}")).or_default() += 1;
+            }
+        }
         let line = patient
             .line
             .map(|l| format!("line {l}"))
@@ -101,7 +120,10 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
         }
         for event in &patient.events {
             events += 1;
-            let at = format!("{line}: events[{}]", event.index);
+            let at = match &event.source {
+                Some(source) => format!("{source}: event {}", event.index),
+                None => format!("{line}: events[{}]", event.index),
+            };
             if !vocabulary.is_kind(&event.kind) {
                 let hint = did_you_mean(&event.kind, vocabulary.kinds());
                 note(
@@ -152,7 +174,51 @@ pub fn run(input: &Path, from: From, vocabulary: &Vocabulary, out: &mut Output) 
             }
         }
     }
+    if let Some(counts) = &counts {
+        counts.write(&mut line);
+    }
+    if let Some(findings) = findings {
+        for text in findings.tally().render().lines() {
+            line(text.to_owned());
+        }
+    }
     errors.is_empty()
+}
+
+/// How many events of each kind, values of each attribute and facts were read, and how
+/// many cells were left out, and why, among the patients read.
+#[derive(Default)]
+struct Counts {
+    read: BTreeMap<String, usize>,
+    skipped: BTreeMap<String, usize>,
+}
+
+impl Counts {
+    fn add(&mut self, patient: &refract::timeline::Patient) {
+        for event in &patient.events {
+            *self.read.entry(event.kind.to_string()).or_default() += 1;
+            for attribute in event.attributes.keys() {
+                let key = format!("{}.{attribute}", event.kind);
+                *self.read.entry(key).or_default() += 1;
+            }
+        }
+        for fact in patient.facts.keys() {
+            *self.read.entry(format!("facts.{fact}")).or_default() += 1;
+        }
+    }
+
+    fn write(&self, line: &mut impl FnMut(String)) {
+        line("read (events of each kind, values of each attribute, facts):".to_string());
+        for (what, count) in &self.read {
+            line(format!("  {count:>6} × {what}"));
+        }
+        if !self.skipped.is_empty() {
+            line("skipped:".to_string());
+            for (what, count) in &self.skipped {
+                line(format!("  {count:>6} × {what}"));
+            }
+        }
+    }
 }
 
 fn total(tallies: &BTreeMap<String, Tally>) -> usize {

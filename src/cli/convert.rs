@@ -22,10 +22,11 @@ use super::{pipeline, OutputWriter};
 pub struct ConvertArgs {
     #[command(flatten)]
     from: super::input::From,
-    /// The output's format: jsonl (canonical JSON Lines) or csv (long format).
+    /// The output's format: jsonl (canonical JSON Lines), csv (long format) or fhir-bulk
+    /// (a FHIR Bulk Data export: a folder of NDJSON files, written to --out DIR).
     #[arg(long, value_name = "FORMAT", value_parser = target_parser())]
     to: Target,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (for fhir-bulk: this folder).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// The patient or cohort file; `-` reads standard input.
@@ -40,13 +41,17 @@ fn target_parser() -> impl TypedValueParser<Value = Target> {
 /// Convert; exit 1 if the input (or a patient in it) cannot be read or the output written.
 pub fn run(args: ConvertArgs) -> ExitCode {
     let vocabulary = Vocabulary::builtin();
-    let (input_name, records) = match super::input::records(&args.input, args.from, &vocabulary) {
-        Ok(opened) => opened,
-        Err(message) => {
-            say(&format!("error: {message}"));
-            return ExitCode::from(1);
-        }
-    };
+    let (input_name, records) =
+        match super::input::records(&args.input, args.from.clone(), &vocabulary) {
+            Ok(opened) => opened,
+            Err(message) => {
+                say(&format!("error: {message}"));
+                return ExitCode::from(1);
+            }
+        };
+    if args.to == Target::FhirBulk {
+        return fhir_bulk(&args, records, &input_name, &vocabulary);
+    }
     match &args.out {
         Some(path) => {
             let file = match File::create(path) {
@@ -76,6 +81,44 @@ pub fn run(args: ConvertArgs) -> ExitCode {
             exit(read)
         }
     }
+}
+
+/// `--to fhir-bulk --out DIR`: a folder of NDJSON files, by the mapping read backwards.
+fn fhir_bulk(
+    args: &ConvertArgs,
+    records: Box<dyn Iterator<Item = refract::timeline::Record> + Send>,
+    input_name: &str,
+    vocabulary: &Vocabulary,
+) -> ExitCode {
+    let Some(dir) = &args.out else {
+        say("error: --to fhir-bulk writes a folder of NDJSON files: give --out DIR");
+        return ExitCode::from(2);
+    };
+    let mapping = match super::fhir_input::mapping(&args.from, vocabulary) {
+        Ok(mapping) => mapping,
+        Err(message) => {
+            say(&format!("error: {message}"));
+            return ExitCode::from(1);
+        }
+    };
+    let writer = match refract::sources::fhir::write::BulkWriter::create(dir, mapping) {
+        Ok(writer) => writer.on_unwritten(|u| {
+            say(&format!(
+                "warning: patient {} event {}: {} (not written)",
+                u.patient, u.event, u.what
+            ));
+        }),
+        Err(error) => {
+            say(&format!("error: cannot write {}: {error}", dir.display()));
+            return ExitCode::from(1);
+        }
+    };
+    let (read, written) = convert(records, input_name, vocabulary, Box::new(writer));
+    if let Err(error) = written {
+        say(&format!("error: cannot write {}: {error}", dir.display()));
+        return ExitCode::from(1);
+    }
+    exit(read)
 }
 
 fn exit(all_read: bool) -> ExitCode {

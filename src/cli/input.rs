@@ -12,12 +12,17 @@ use refract::timeline::Record;
 use refract::vocabulary::Vocabulary;
 
 /// `--from`: the input's format, the same on every command that reads patients.
-#[derive(Debug, Clone, Copy, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct From {
-    /// The input's format: jsonl (refract's JSON, one patient per line or per file) or
-    /// csv (long format, one row per attribute value; see docs/csv.md).
+    /// The input's format: jsonl (refract's JSON, one patient per line or per file),
+    /// csv (long format, one row per attribute value; see docs/csv.md) or fhir (a FHIR
+    /// R4 Bundle, resource, folder or Bulk Data export; see docs/fhir.md).
     #[arg(long = "from", id = "from", value_name = "FORMAT", default_value = "jsonl", value_parser = format_parser())]
     pub format: Format,
+    /// The mapping from FHIR to refract's vocabulary (docs/mapping.md); by default the
+    /// shipped mCODE/R4 mapping, mappings/mcode-r4.toml.
+    #[arg(long = "mapping", value_name = "FILE")]
+    pub mapping: Option<std::path::PathBuf>,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -31,6 +36,10 @@ pub fn records(
     from: From,
     vocabulary: &Vocabulary,
 ) -> Result<(String, Box<dyn Iterator<Item = Record> + Send>), String> {
+    if from.format == Format::Fhir {
+        return super::fhir_input::records(path, &from, vocabulary, true)
+            .map(|(name, records, _)| (name, records));
+    }
     let (name, reader) = open(path)?;
     let records = sources::records(from.format, reader, &name, vocabulary);
     Ok((name, records))

@@ -6,10 +6,15 @@ mod compare;
 mod convert;
 mod diff;
 mod eval;
+mod fhir_input;
 mod fmt;
 mod input;
+// The language server (`refract lsp`).
+mod lsp;
 mod output;
 mod pipeline;
+// The workbench page (`refract serve`).
+mod serve;
 mod test;
 mod ties;
 
@@ -44,6 +49,10 @@ enum Command {
     Test(test::TestArgs),
     /// Convert patients between formats (JSON Lines, long-format CSV), exactly.
     Convert(convert::ConvertArgs),
+    /// A language server (LSP) on standard input and output, for editors.
+    Lsp(lsp::LspArgs),
+    /// Serve the workbench page: edit a definition, see each patient's timeline and verdict.
+    Serve(serve::ServeArgs),
 }
 
 /// `refract synth`
@@ -119,6 +128,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Test(args) => test::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Lsp(args) => lsp::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Synth(args) => {
             let mut out = output::Output::stdout(1 << 16);
             let mut target = OutputWriter(&mut out);

@@ -138,6 +138,8 @@ pub struct Context<'a> {
     pub independent: HashMap<(usize, usize), bool>,
     /// The events of a kind a list filter could keep, by (kind, filter, values).
     pub kept: HashMap<(usize, usize, String), Rc<[usize]>>,
+    /// The windows resolved, when they are being recorded (`windows::windows_examined`).
+    pub windows: Option<super::windows::Recorder>,
 }
 
 impl<'a> Context<'a> {
@@ -177,6 +179,7 @@ impl<'a> Context<'a> {
             steps: 0,
             step_limit: MAX_STEPS,
             stopped: false,
+            windows: None,
         }
     }
 

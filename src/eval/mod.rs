@@ -24,11 +24,13 @@ pub mod truth;
 mod value;
 mod verdict;
 mod why;
+pub mod windows;
 
 pub use deciders::{Condition, Decider, Missing};
 pub use exact::MAX_TRIALS;
 pub use truth::Truth;
 pub use why::show;
+pub use windows::{windows_examined, CriterionWindows, Examined};
 
 use crate::check::Checked;
 use crate::date::Date;

@@ -89,6 +89,8 @@ impl<'a> Context<'a> {
     pub fn bounds(&mut self, windows: &'a [Window]) -> (Bounds, Option<crate::date::Date>) {
         let mut bounds = Bounds::default();
         let mut since = None;
+        // Kept only while windows are recorded (`refract serve`): no allocation otherwise.
+        let mut anchors = Vec::new();
         for window in windows {
             let anchor = match self.event(&window.anchor) {
                 Found::At(position, _, anchor_since) => match self.date_at(position) {
@@ -103,8 +105,12 @@ impl<'a> Context<'a> {
                 Found::Absent { unbounded, .. } => Anchor::Absent { unbounded },
                 Found::Uncertain(_) => Anchor::Uncertain,
             };
+            if self.windows.is_some() {
+                anchors.push(anchor);
+            }
             bounds.narrow(&window.kind, anchor);
         }
+        self.note_windows(windows, &anchors, &bounds);
         (bounds, since)
     }
 
@@ -160,24 +166,27 @@ impl<'a> Context<'a> {
         // The candidates: events of the kind inside the windows (only those a `where` of
         // the form `ATTRIBUTE in [...]` could keep, when the record has them indexed), or
         // the members of the selection this one narrows.
-        let mut positions: Rc<[usize]> = Rc::from(Vec::new());
+        // No list for a narrowed selection (its members are `owned`): an empty `Rc` would
+        // cost an allocation on every evaluation of one.
+        let mut positions: Option<Rc<[usize]>> = None;
         let mut owned: Vec<(usize, Truth)> = Vec::new();
         let description = match &head.kind {
             NodeKind::Sessions => {
-                positions = Rc::clone(&self.sessions);
+                positions = Some(Rc::clone(&self.sessions));
                 Why::Static("session")
             }
             NodeKind::Kind(kind) => {
-                positions = self.of_kind(kind);
+                let mut of_kind = self.of_kind(kind);
                 // Worth an index only when the windows leave many events to look at.
-                let many = positions.partition_point(|&p| p < range.end)
-                    - positions.partition_point(|&p| p < range.start)
+                let many = of_kind.partition_point(|&p| p < range.end)
+                    - of_kind.partition_point(|&p| p < range.start)
                     > KEPT_INDEX_FROM;
                 if many {
                     if let Some(kept) = filter.and_then(|f| self.kept_by(kind, f, slot)) {
-                        positions = kept;
+                        of_kind = kept;
                     }
                 }
+                positions = Some(of_kind);
                 Why::Borrowed(kind.as_str())
             }
             _ => {
@@ -195,6 +204,7 @@ impl<'a> Context<'a> {
                 base.description
             }
         };
+        let positions: &[usize] = positions.as_deref().unwrap_or_default();
         let mut from = positions.partition_point(|&p| p < range.start);
         let to = positions.partition_point(|&p| p < range.end);
         // `S is within D after T` in the filter, with T the candidate: only candidates

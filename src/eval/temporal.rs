@@ -335,6 +335,20 @@ impl Bounds {
         first.zip(last).is_none_or(|(first, last)| first <= last)
     }
 
+    /// The first and last days admitted (`None`: open on that side), for showing the
+    /// windows; ends at an anchor's place in the timeline are its date.
+    pub fn days(&self) -> (Option<Date>, Option<Date>) {
+        let first = [self.from, self.start.map(|(_, d)| d)]
+            .into_iter()
+            .flatten()
+            .max();
+        let last = [self.to, self.end.map(|(_, d)| d)]
+            .into_iter()
+            .flatten()
+            .min();
+        (first, last)
+    }
+
     /// Whether a window opens after the last date refract reads.
     pub fn beyond_calendar(&self) -> bool {
         self.beyond_calendar

@@ -1,12 +1,13 @@
 //! Long-format CSV (`docs/csv.md`): a header naming the columns `patient`, `date`, `time`,
 //! `event`, `kind`, `attribute` and `value` (in any order), then one row per attribute
-//! value, the rows of one patient together. Rows become [`LongRow`]s and patients are
+//! value, the rows of one patient together. Rows become [`CsvRow`]s and patients are
 //! built by [`super::long`]; this module reads and writes the text.
 //!
 //! Reading holds one patient's rows at a time. The input is cut into rows here, at line
 //! ends outside quotes, each row at most [`MAX_LINE_BYTES`] long (a longer one is
-//! refused and skipped, as a JSON Lines line is), and its cells are read with `csv-core`,
-//! which also says where each cell lies in the row, so an error points at its cell.
+//! refused and skipped, as a JSON Lines line is), and its cells are read with `csv-core`.
+//! A row keeps only its cells (and its text as written when that is not the cells joined
+//! by commas); where each cell lies in the line is worked out again for an error.
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use csv_core::ReadFieldResult;
 use miette::SourceSpan;
 
-use super::long::{fact_cell, value_cell, Field, Grouper, LongRow, Place};
+use super::long::{fact_cell, value_cell, Field, Grouper, Row};
 use super::{PatientWriter, RowProblem};
 use crate::timeline::{
     Origin, Patient, Record, TimelineError, TimelineErrorKind as Kind, MAX_LINE_BYTES,
@@ -38,36 +39,72 @@ struct Layout {
 
 impl Layout {
     fn position(&self, field: Field) -> Option<usize> {
-        let at = Field::ALL.iter().position(|f| *f == field)?;
-        self.positions.get(at).copied()
+        self.positions.get(field as usize).copied()
     }
 }
 
-/// Where a row was read: its text and the cells' places in it, for messages.
+/// One row of a CSV file, as kept until its patient is built.
 #[derive(Debug)]
-pub struct CsvPlace {
-    text: String,
-    spans: Vec<(usize, usize)>,
+pub struct CsvRow {
+    /// The cells of the fields, one after another, in the order of [`Field::ALL`].
+    cells: Box<str>,
+    /// Where each field's cell ends in `cells`.
+    ends: [u32; 7],
+    line: usize,
+    /// The row's text as written, when it is not the cells joined by commas (it has a
+    /// quote or a carriage return, or is ragged).
+    written: Option<Box<str>>,
     layout: Arc<Layout>,
-    /// A row with more or fewer cells than the header.
+    /// How many cells a ragged row has.
     ragged: Option<usize>,
 }
 
-impl Place for CsvPlace {
+impl CsvRow {
+    /// The row as written: kept, or the cells joined by commas in the header's order.
+    fn text(&self) -> String {
+        if let Some(written) = &self.written {
+            return written.to_string();
+        }
+        let mut fields: Vec<(usize, Field)> = Field::ALL
+            .iter()
+            .filter_map(|f| Some((self.layout.position(*f)?, *f)))
+            .collect();
+        fields.sort_unstable_by_key(|(at, _)| *at);
+        let cells: Vec<&str> = fields.iter().map(|(_, f)| self.cell(*f)).collect();
+        cells.join(",")
+    }
+}
+
+impl Row for CsvRow {
+    fn cell(&self, field: Field) -> &str {
+        let at = field as usize;
+        let start = at
+            .checked_sub(1)
+            .and_then(|before| self.ends.get(before))
+            .map_or(0, |&end| end as usize);
+        let end = self.ends.get(at).map_or(0, |&end| end as usize);
+        self.cells.get(start..end).unwrap_or_default()
+    }
+
+    fn line(&self) -> usize {
+        self.line
+    }
+
     fn place(&self, error: TimelineError, field: Option<Field>) -> TimelineError {
         let line = error.origin().line.unwrap_or(1);
+        let text = self.text();
+        let spans = cell_spans(&text);
         let cell = field.and_then(|f| Some((f, self.layout.position(f)?)));
         let (error, span) = match cell {
             Some((field, at)) => {
                 let error = error.with_path(format!("column {} ({})", at + 1, field.name()));
-                let span = self.spans.get(at).copied();
-                (error, span)
+                (error, spans.get(at).copied())
             }
             None => (error, None),
         };
-        let (start, end) = span.unwrap_or((0, self.text.len()));
+        let (start, end) = span.unwrap_or((0, text.len()));
         let span = SourceSpan::from((start, end.saturating_sub(start)));
-        error.with_source(&self.text, line, Some(span))
+        error.in_rows().with_source(&text, line, Some(span))
     }
 
     fn problem(&self) -> Option<(Kind, Option<Field>)> {
@@ -75,9 +112,38 @@ impl Place for CsvPlace {
         let expected = self.layout.width;
         Some((Kind::from(RowProblem::Ragged { expected, found }), None))
     }
+
+    fn bytes(&self) -> usize {
+        self.cells.len() + self.written.as_ref().map_or(0, |w| w.len()) + 64
+    }
 }
 
-/// The rows of a CSV input, each with its place, or an error of the input.
+/// The byte range of each cell of a row's text, for pointing at one.
+fn cell_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut reader = csv_core::Reader::new();
+    let mut spans = Vec::new();
+    let mut out = [0u8; 1024];
+    let (mut at, mut start) = (0usize, 0usize);
+    // Each step reads input, writes output or ends a cell: a bounded loop.
+    for _ in 0..(3 * text.len() + 8) {
+        let input = text.as_bytes().get(at..).unwrap_or_default();
+        let (result, read, _) = reader.read_field(input, &mut out);
+        at += read;
+        match result {
+            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
+            ReadFieldResult::Field { .. } => {
+                let comma = text.as_bytes().get(at.wrapping_sub(1)) == Some(&b',');
+                let end = if comma { at - 1 } else { at };
+                spans.push((start, end.max(start)));
+                start = at;
+            }
+            ReadFieldResult::End => break,
+        }
+    }
+    spans
+}
+
+/// The rows of a CSV input, or errors of the input.
 struct CsvRows<R> {
     reader: R,
     file: String,
@@ -85,7 +151,12 @@ struct CsvRows<R> {
     line_no: usize,
     layout: Option<Arc<Layout>>,
     done: bool,
-    cells: csv_core::Reader,
+    splitter: csv_core::Reader,
+    /// The row being read, as written.
+    text: Vec<u8>,
+    /// Its cells, unquoted, one after another, and where each ends.
+    cells: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 impl<R: BufRead> CsvRows<R> {
@@ -96,7 +167,10 @@ impl<R: BufRead> CsvRows<R> {
             line_no: 0,
             layout: None,
             done: false,
-            cells: csv_core::Reader::new(),
+            splitter: csv_core::Reader::new(),
+            text: Vec::new(),
+            cells: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -104,20 +178,25 @@ impl<R: BufRead> CsvRows<R> {
         TimelineError::new(kind, Origin::new(self.file.clone(), Some(line)))
     }
 
-    /// The next row's text (a line, or several when a quoted cell holds line breaks) with
-    /// its first line's number, without the line end; `None` at the end of the input.
-    fn read_row(&mut self) -> Option<Result<(usize, String), TimelineError>> {
+    /// Reads the next row's text (a line, or several when a quoted cell holds line
+    /// breaks) into `text`, without the line end; its first line's number, or `None` at
+    /// the end of the input.
+    fn read_row(&mut self) -> Option<Result<usize, TimelineError>> {
         let first = self.line_no + 1;
-        let mut text: Vec<u8> = Vec::new();
+        self.text.clear();
+        // Quotes so far: odd means a quoted cell goes on past the line end.
+        let mut quotes = 0usize;
         loop {
-            let room = MAX_LINE_BYTES.saturating_sub(text.len()) as u64 + 1;
-            let read = std::io::Read::take(&mut self.reader, room).read_until(b'\n', &mut text);
+            let before = self.text.len();
+            let room = MAX_LINE_BYTES.saturating_sub(before) as u64 + 1;
+            let read =
+                std::io::Read::take(&mut self.reader, room).read_until(b'\n', &mut self.text);
             match read {
-                Ok(0) if text.is_empty() => return None,
+                Ok(0) if self.text.is_empty() => return None,
                 Ok(0) => {
                     // The input ended inside a quoted cell.
                     self.done = true;
-                    return Some(Err(self.error(Kind::from(RowProblem::UnclosedQuote), first)));
+                    return Some(Err(self.error(RowProblem::UnclosedQuote.into(), first)));
                 }
                 Ok(_) => self.line_no += 1,
                 Err(error) => {
@@ -128,8 +207,8 @@ impl<R: BufRead> CsvRows<R> {
                     return Some(Err(self.error(kind, first)));
                 }
             }
-            let ended = text.last() == Some(&b'\n');
-            if !ended && text.len() > MAX_LINE_BYTES {
+            let ended = self.text.last() == Some(&b'\n');
+            if !ended && self.text.len() > MAX_LINE_BYTES {
                 let kind = if self.skip_rest_of_line() {
                     Kind::LineTooLong {
                         limit: MAX_LINE_BYTES,
@@ -142,27 +221,32 @@ impl<R: BufRead> CsvRows<R> {
                 };
                 return Some(Err(self.error(kind, first)));
             }
-            let open_quote = text.iter().filter(|&&b| b == b'"').count() % 2 == 1;
-            if open_quote && ended {
-                continue;
+            let new_bytes = self.text.get(before..).unwrap_or_default();
+            quotes += new_bytes.iter().filter(|&&b| b == b'"').count();
+            if quotes % 2 == 1 {
+                if ended {
+                    continue;
+                }
+                // The input ended inside a quoted cell.
+                self.done = true;
+                return Some(Err(self.error(RowProblem::UnclosedQuote.into(), first)));
             }
             if ended {
-                text.pop();
-                if text.last() == Some(&b'\r') {
-                    text.pop();
+                self.text.pop();
+                if self.text.last() == Some(&b'\r') {
+                    self.text.pop();
                 }
             }
-            if first == 1 && text.starts_with("\u{feff}".as_bytes()) {
-                text.drain(..3);
+            if first == 1 && self.text.starts_with("\u{feff}".as_bytes()) {
+                self.text.drain(..3);
             }
-            return Some(
-                String::from_utf8(text)
-                    .map(|text| (first, text))
-                    .map_err(|e| {
-                        let offset = e.utf8_error().valid_up_to();
-                        self.error(Kind::NotUtf8 { offset }, first)
-                    }),
-            );
+            return Some(match std::str::from_utf8(&self.text) {
+                Ok(_) => Ok(first),
+                Err(e) => {
+                    let offset = e.valid_up_to();
+                    Err(self.error(Kind::NotUtf8 { offset }, first))
+                }
+            });
         }
     }
 
@@ -192,68 +276,88 @@ impl<R: BufRead> CsvRows<R> {
         }
     }
 
-    /// The cells of a row's text, and each cell's byte range in it.
-    fn cells(&mut self, text: &str) -> (Vec<String>, Vec<(usize, usize)>) {
-        let (mut cells, mut spans) = (Vec::new(), Vec::new());
-        let mut input = text.as_bytes();
-        let mut out = [0u8; 1024];
-        let mut cell: Vec<u8> = Vec::new();
-        let (mut at, mut start) = (0usize, 0usize);
-        self.cells.reset();
+    /// Splits `text` into `cells` and `ends`.
+    fn split(&mut self) {
+        let CsvRows {
+            splitter,
+            text,
+            cells,
+            ends,
+            ..
+        } = self;
+        ends.clear();
+        cells.clear();
+        // Most rows have no quotes (nor a carriage return, which csv-core also ends a row
+        // at): their cells are what lies between the commas, as csv-core would find.
+        if !text.iter().any(|&b| b == b'"' || b == b'\r') {
+            for cell in text.split(|&b| b == b',') {
+                cells.extend_from_slice(cell);
+                ends.push(cells.len());
+            }
+            return;
+        }
+        splitter.reset();
+        // Unquoting never makes a cell longer.
+        cells.resize(text.len() + 1, 0);
+        let (mut read_at, mut written_at) = (0usize, 0usize);
         // Each step reads input, writes output or ends a cell: a bounded loop.
         for _ in 0..(3 * text.len() + 8) {
-            let (result, read, written) = self.cells.read_field(input, &mut out);
-            input = input.get(read..).unwrap_or_default();
-            at += read;
-            cell.extend_from_slice(out.get(..written).unwrap_or_default());
+            let input = text.get(read_at..).unwrap_or_default();
+            let output = cells.get_mut(written_at..).unwrap_or_default();
+            let (result, read, written) = splitter.read_field(input, output);
+            read_at += read;
+            written_at += written;
             match result {
-                ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
-                ReadFieldResult::Field { .. } => {
-                    let end = if text.as_bytes().get(at.wrapping_sub(1)) == Some(&b',') {
-                        at - 1
-                    } else {
-                        at
-                    };
-                    spans.push((start, end.max(start)));
-                    cells.push(String::from_utf8_lossy(&cell).into_owned());
-                    cell.clear();
-                    start = at;
-                }
+                ReadFieldResult::InputEmpty => {}
+                ReadFieldResult::OutputFull => cells.resize(cells.len() * 2 + 16, 0),
+                ReadFieldResult::Field { .. } => ends.push(written_at),
                 ReadFieldResult::End => break,
             }
         }
-        (cells, spans)
+        cells.truncate(written_at);
+    }
+
+    /// The cell at `column` of `cells` (the unquoted cells, as text), unquoted.
+    fn cell<'c>(&self, cells: &'c str, column: usize) -> &'c str {
+        let start = column
+            .checked_sub(1)
+            .and_then(|before| self.ends.get(before))
+            .copied()
+            .unwrap_or(0);
+        let end = self.ends.get(column).copied().unwrap_or(start);
+        cells.get(start..end).unwrap_or_default()
+    }
+
+    /// The unquoted cells as text: removing ASCII quotes from UTF-8 text leaves UTF-8.
+    fn cells_text(&self) -> &str {
+        std::str::from_utf8(&self.cells).unwrap_or_default()
     }
 
     /// The header's layout, or what is wrong with it.
-    fn header(
-        &self,
-        cells: &[String],
-        spans: &[(usize, usize)],
-        line: usize,
-        text: &str,
-    ) -> Result<Layout, TimelineError> {
-        let mut positions: [Option<usize>; 7] = [None; 7];
+    fn header(&self, line: usize) -> Result<Layout, TimelineError> {
+        let text = std::str::from_utf8(&self.text).unwrap_or_default();
         let at = |i: usize, kind: Kind| {
-            let (start, end) = spans.get(i).copied().unwrap_or((0, 0));
+            let (start, end) = cell_spans(text).get(i).copied().unwrap_or((0, 0));
             let span = SourceSpan::from((start, end.saturating_sub(start)));
             self.error(kind, line)
                 .with_path(format!("column {}", i + 1))
                 .with_source(text, line, Some(span))
         };
-        for (i, name) in cells.iter().enumerate() {
-            let name = name.trim();
+        let mut positions: [Option<usize>; 7] = [None; 7];
+        let cells = self.cells_text();
+        for i in 0..self.ends.len() {
+            let name = self.cell(cells, i).trim();
             let Some(field) = Field::ALL
                 .iter()
                 .position(|f| f.name().eq_ignore_ascii_case(name))
             else {
                 let column = name.to_owned();
-                return Err(at(i, Kind::from(RowProblem::UnknownColumn { column })));
+                return Err(at(i, RowProblem::UnknownColumn { column }.into()));
             };
             match positions.get_mut(field) {
                 Some(Some(_)) => {
                     let column = name.to_owned();
-                    return Err(at(i, Kind::from(RowProblem::ColumnTwice { column })));
+                    return Err(at(i, RowProblem::ColumnTwice { column }.into()));
                 }
                 Some(slot) => *slot = Some(i),
                 None => {}
@@ -265,39 +369,66 @@ impl<R: BufRead> CsvRows<R> {
                 Some(position) => *slot = position,
                 None => {
                     let column = field.name();
-                    let error = self.error(Kind::from(RowProblem::MissingColumn { column }), line);
+                    let error = self.error(RowProblem::MissingColumn { column }.into(), line);
                     let span = SourceSpan::from((0, text.len()));
                     return Err(error.with_source(text, line, Some(span)));
                 }
             }
         }
         Ok(Layout {
-            width: cells.len(),
+            width: self.ends.len(),
             positions: found,
         })
+    }
+
+    /// The row just split, kept compactly.
+    fn row(&self, line: usize, layout: Arc<Layout>) -> CsvRow {
+        let all = self.cells_text();
+        let mut cells = String::with_capacity(all.len());
+        let mut ends = [0u32; 7];
+        for (end, field) in ends.iter_mut().zip(Field::ALL) {
+            if let Some(column) = layout.position(field) {
+                cells.push_str(self.cell(all, column));
+            }
+            *end = u32::try_from(cells.len()).unwrap_or(u32::MAX);
+        }
+        let ragged = (self.ends.len() != layout.width).then_some(self.ends.len());
+        let plain = ragged.is_none() && !self.text.iter().any(|&b| b == b'"' || b == b'\r');
+        let written = (!plain)
+            .then(|| std::str::from_utf8(&self.text).ok())
+            .flatten()
+            .map(Box::from);
+        CsvRow {
+            cells: cells.into_boxed_str(),
+            ends,
+            line,
+            written,
+            layout,
+            ragged,
+        }
     }
 }
 
 impl<R: BufRead> Iterator for CsvRows<R> {
-    type Item = Result<(LongRow, CsvPlace), TimelineError>;
+    type Item = Result<CsvRow, TimelineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if self.done {
                 return None;
             }
-            let (line, text) = match self.read_row()? {
-                Ok(row) => row,
+            let line = match self.read_row()? {
+                Ok(line) => line,
                 Err(error) => return Some(Err(error)),
             };
-            let (cells, spans) = self.cells(&text);
-            // A blank line (one empty cell) is no row.
-            if matches!(cells.as_slice(), [] | [_]) && text.trim().is_empty() {
+            // A blank line is no row.
+            if self.text.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            self.split();
             let layout = match &self.layout {
                 Some(layout) => layout.clone(),
-                None => match self.header(&cells, &spans, line, &text) {
+                None => match self.header(line) {
                     Ok(layout) => {
                         self.layout = Some(Arc::new(layout));
                         continue;
@@ -309,31 +440,7 @@ impl<R: BufRead> Iterator for CsvRows<R> {
                     }
                 },
             };
-            let cell = |field: Field| {
-                layout
-                    .position(field)
-                    .and_then(|at| cells.get(at))
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            let row = LongRow {
-                patient: cell(Field::Patient),
-                date: cell(Field::Date),
-                time: cell(Field::Time),
-                event: cell(Field::Event),
-                kind: cell(Field::Kind),
-                attribute: cell(Field::Attribute),
-                value: cell(Field::Value),
-                line,
-            };
-            let ragged = (cells.len() != layout.width).then_some(cells.len());
-            let place = CsvPlace {
-                text,
-                spans,
-                layout,
-                ragged,
-            };
-            return Some(Ok((row, place)));
+            return Some(Ok(self.row(line, layout)));
         }
     }
 }

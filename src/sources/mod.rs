@@ -30,6 +30,11 @@ pub mod long;
 pub mod native;
 mod problem;
 
+// FHIR R4 input, its mappings, and the partitions that group bulk exports by patient.
+pub mod fhir;
+pub mod mapping;
+pub mod partition;
+
 pub use problem::RowProblem;
 
 /// An input format.
@@ -40,17 +45,21 @@ pub enum Format {
     Jsonl,
     /// Long-format CSV, one row per attribute value (`docs/csv.md`).
     Csv,
+    /// FHIR R4: Bundles, resources and Bulk Data NDJSON, by a mapping (`docs/fhir.md`).
+    /// Read from a file or folder by [`fhir::records`].
+    Fhir,
 }
 
 impl Format {
     /// Every input format, as named on the command line.
-    pub const ALL: [Format; 2] = [Format::Jsonl, Format::Csv];
+    pub const ALL: [Format; 3] = [Format::Jsonl, Format::Csv, Format::Fhir];
 
     /// The name on the command line (`--from csv`).
     pub fn name(self) -> &'static str {
         match self {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
+            Format::Fhir => "fhir",
         }
     }
 
@@ -71,6 +80,15 @@ pub fn records(
     match format {
         Format::Jsonl => Box::new(native::records(reader, file, vocab)),
         Format::Csv => Box::new(csv::records(reader, file)),
+        // FHIR inputs are folders and files grouped through partitions, not one stream.
+        Format::Fhir => {
+            let kind = crate::timeline::TimelineErrorKind::Io {
+                message: "FHIR input is read from a file or a folder, not a stream".into(),
+            };
+            let error =
+                crate::timeline::TimelineError::new(kind, crate::timeline::Origin::new(file, None));
+            Box::new(std::iter::once(Record::Failed(error)))
+        }
     }
 }
 
@@ -81,17 +99,20 @@ pub enum Target {
     Jsonl,
     /// Long-format CSV, as [`csv::Writer`] writes it.
     Csv,
+    /// A FHIR Bulk Data export: a folder of NDJSON files ([`fhir::write::BulkWriter`]).
+    FhirBulk,
 }
 
 impl Target {
     /// Every output format, as named on the command line.
-    pub const ALL: [Target; 2] = [Target::Jsonl, Target::Csv];
+    pub const ALL: [Target; 3] = [Target::Jsonl, Target::Csv, Target::FhirBulk];
 
     /// The name on the command line (`--to csv`).
     pub fn name(self) -> &'static str {
         match self {
             Target::Jsonl => "jsonl",
             Target::Csv => "csv",
+            Target::FhirBulk => "fhir-bulk",
         }
     }
 
@@ -117,5 +138,22 @@ pub fn writer<'w>(
     match target {
         Target::Jsonl => Box::new(native::Writer::new(out)),
         Target::Csv => Box::new(csv::Writer::new(out)),
+        // A folder, not a stream: see fhir::write::BulkWriter.
+        Target::FhirBulk => Box::new(NoStream),
+    }
+}
+
+/// The writer of a target that writes a folder, not a stream: every write fails.
+struct NoStream;
+
+impl PatientWriter for NoStream {
+    fn write(&mut self, _: &Patient, _: &Vocabulary) -> std::io::Result<()> {
+        Err(std::io::Error::other(
+            "fhir-bulk writes a folder: give --out DIR",
+        ))
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -92,6 +92,13 @@ pub enum Record {
 pub trait Assemble: Send + Sync + std::fmt::Debug {
     /// Build and check the patient.
     fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError>;
+
+    /// What the input held that the patient leaves out, each as (what, why): an empty
+    /// cell, say (`("imaging.viable_percent", "empty value: unknown")`). For
+    /// `check --input`.
+    fn skipped(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 impl Record {
@@ -101,6 +108,15 @@ impl Record {
             Record::Text(text, origin) => parse_patient(text, origin, vocab),
             Record::Failed(error) => Err(error.clone()),
             Record::Assembled(pending) => pending.assemble(vocab),
+        }
+    }
+
+    /// What the input held that the patient leaves out ([`Assemble::skipped`]); nothing
+    /// for JSON.
+    pub fn skipped(&self) -> Vec<(String, String)> {
+        match self {
+            Record::Assembled(pending) => pending.skipped(),
+            Record::Text(..) | Record::Failed(_) => Vec::new(),
         }
     }
 }

@@ -302,6 +302,8 @@ struct Details {
     path: Option<String>,
     excerpt: Option<Excerpt>,
     span: Option<SourceSpan>,
+    /// Read from long-format rows, where a value is left out by an empty cell.
+    rows: bool,
 }
 
 impl TimelineError {
@@ -315,6 +317,7 @@ impl TimelineError {
                 path: None,
                 excerpt: None,
                 span: None,
+                rows: false,
             }),
         }
     }
@@ -347,6 +350,23 @@ impl TimelineError {
 
     pub(crate) fn with_path(mut self, path: String) -> TimelineError {
         self.inner.path = Some(path);
+        self
+    }
+
+    /// How to fix it: the kind's help, in the words of the input's format.
+    pub fn help_text(&self) -> String {
+        let help = self.inner.kind.help();
+        if self.inner.rows {
+            return help
+                .replace("leave the key out (or null)", "leave the value cell empty")
+                .replace("leave `time` out", "leave the time cell empty");
+        }
+        help
+    }
+
+    /// Marks the error as one of long-format rows, so its help speaks of cells.
+    pub(crate) fn in_rows(mut self) -> TimelineError {
+        self.inner.rows = true;
         self
     }
 
@@ -401,7 +421,7 @@ impl Diagnostic for TimelineError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.inner.kind.help()))
+        Some(Box::new(self.help_text()))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -410,8 +430,12 @@ impl Diagnostic for TimelineError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.inner.excerpt.as_ref()?.label();
+        let label = match self.inner.kind {
+            TimelineErrorKind::Missing { .. } if self.inner.rows => "empty cell".to_owned(),
+            _ => self.inner.kind.label(),
+        };
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.inner.kind.label()),
+            Some(label),
             span,
         ))))
     }

@@ -53,6 +53,12 @@ pub fn value_cell(value: &Value, ty: Option<AttrType>) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Text(s) => text_cell(s, ty.is_none()),
+        // A list of one word reads best as the word, where the vocabulary says it is a
+        // list (`agents`: `epirubicin`); other lists are JSON (`["a","b"]`, `[]`).
+        Value::List(items) if ty == Some(AttrType::TextList) => match items.as_slice() {
+            [Value::Text(s)] if !s.is_empty() && !s.starts_with(['[', '"']) => s.clone(),
+            _ => value.to_json().to_string(),
+        },
         Value::List(_) | Value::Object(_) => value.to_json().to_string(),
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Field, LongRow, Place, Rows};
+use super::{Field, LongRow, Row, Rows};
 use crate::sources::problem::RowProblem;
 use crate::timeline::{
     Origin, Patient, Record, TimelineError, TimelineErrorKind as Kind, MAX_DOCUMENT_BYTES,
@@ -21,7 +21,7 @@ where
     I: IntoIterator<Item = LongRow>,
 {
     let vocab = vocab.clone();
-    let rows = rows.into_iter().map(|row| Ok((row, ())));
+    let rows = rows.into_iter().map(Ok);
     Grouper::new(rows, file).map(move |record| record.parse(&vocab))
 }
 
@@ -38,12 +38,12 @@ pub struct Grouper<I: Iterator> {
     seen: HashMap<Box<str>, usize>,
 }
 
-impl<I, P> Grouper<I>
+impl<I, R> Grouper<I>
 where
-    I: Iterator<Item = Result<(LongRow, P), TimelineError>>,
-    P: Place + 'static,
+    I: Iterator<Item = Result<R, TimelineError>>,
+    R: Row + 'static,
 {
-    /// Groups `rows` (a row and its place, or an error of the input) read from `file`.
+    /// Groups `rows` (rows, or errors of the input) read from `file`.
     pub fn new(rows: I, file: &str) -> Grouper<I> {
         Grouper {
             rows: rows.peekable(),
@@ -52,30 +52,29 @@ where
         }
     }
 
-    fn group(&mut self, row: LongRow, place: P) -> Record {
-        let id = row.patient.clone();
-        let first_line = row.line;
-        let mut bytes = row_bytes(&row);
+    fn group(&mut self, row: R) -> Record {
+        let id = row.cell(Field::Patient).to_owned();
+        let first_line = row.line();
+        let mut bytes = row.bytes();
         let mut group = Rows {
             file: self.file.clone(),
             rows: vec![row],
-            places: vec![place],
         };
         let mut too_large = false;
         // A row with no patient among the patient's rows is one of them, and refuses it
         // (see `assemble`), rather than ending them and parting the rest.
-        while let Some(Ok((next, _))) = self.rows.peek() {
-            if next.patient != id && !next.patient.is_empty() {
+        while let Some(Ok(next)) = self.rows.peek() {
+            let patient = next.cell(Field::Patient);
+            if patient != id && !patient.is_empty() {
                 break;
             }
-            let Some(Ok((next, place))) = self.rows.next() else {
+            let Some(Ok(next)) = self.rows.next() else {
                 break;
             };
-            bytes = bytes.saturating_add(row_bytes(&next));
+            bytes = bytes.saturating_add(next.bytes());
             too_large |= bytes > MAX_PATIENT_BYTES;
             if !too_large {
                 group.rows.push(next);
-                group.places.push(place);
             }
         }
         let origin = Origin::new(&*self.file, Some(first_line));
@@ -96,29 +95,25 @@ where
     }
 }
 
-fn row_bytes(row: &LongRow) -> usize {
-    Field::ALL.iter().map(|f| f.of(row).len()).sum::<usize>() + 16
-}
-
-impl<I, P> Iterator for Grouper<I>
+impl<I, R> Iterator for Grouper<I>
 where
-    I: Iterator<Item = Result<(LongRow, P), TimelineError>>,
-    P: Place + 'static,
+    I: Iterator<Item = Result<R, TimelineError>>,
+    R: Row + 'static,
 {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
         match self.rows.next()? {
             Err(error) => Some(Record::Failed(error)),
-            Ok((row, place)) if row.patient.is_empty() => {
+            Ok(row) if row.cell(Field::Patient).is_empty() => {
                 let expected = "the patient's id".to_owned();
                 let error = TimelineError::new(
                     Kind::Missing { expected },
-                    Origin::new(&*self.file, Some(row.line)),
+                    Origin::new(&*self.file, Some(row.line())),
                 );
-                Some(Record::Failed(place.place(error, Some(Field::Patient))))
+                Some(Record::Failed(row.place(error, Some(Field::Patient))))
             }
-            Ok((row, place)) => Some(self.group(row, place)),
+            Ok(row) => Some(self.group(row)),
         }
     }
 }

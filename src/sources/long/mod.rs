@@ -152,47 +152,67 @@ pub struct RowError {
     pub kind: Kind,
 }
 
-/// How a reader names the place of a row's cell in an error: the CSV reader says
-/// `column 3 (date)` and shows the line; rows given by a program name the field only.
-pub trait Place: Send + Sync + std::fmt::Debug {
-    /// `error` (which has the file and line) with the place of `field` added.
-    fn place(&self, error: TimelineError, field: Option<Field>) -> TimelineError;
+/// One row as a reader holds it: its cells, its line, and how to name the place of a cell
+/// in an error. [`LongRow`] is one; the CSV reader keeps its rows more compactly.
+pub trait Row: Send + Sync + std::fmt::Debug {
+    /// The text of the cell of `field` (empty when empty or absent).
+    fn cell(&self, field: Field) -> &str;
+
+    /// Where the row was read (1-based).
+    fn line(&self) -> usize;
+
+    /// `error` (which has the file and line) with the place of `field` added: the CSV
+    /// reader says `column 3 (date)` and shows the line; rows given by a program name the
+    /// field.
+    fn place(&self, error: TimelineError, field: Option<Field>) -> TimelineError {
+        match field {
+            Some(field) => error.in_rows().with_path(field.name().to_owned()),
+            None => error.in_rows(),
+        }
+    }
+
     /// A problem found while reading the row itself (a ragged CSV row), reported for the
     /// patient before anything else.
     fn problem(&self) -> Option<(Kind, Option<Field>)> {
         None
     }
+
+    /// About how many bytes the row holds, for the limit on one patient's rows.
+    fn bytes(&self) -> usize {
+        Field::ALL
+            .iter()
+            .map(|f| self.cell(*f).len())
+            .sum::<usize>()
+            + 16
+    }
 }
 
-/// Rows given by a program: the place is the field's name.
-impl Place for () {
-    fn place(&self, error: TimelineError, field: Option<Field>) -> TimelineError {
-        match field {
-            Some(field) => error.with_path(field.name().to_owned()),
-            None => error,
-        }
+impl Row for LongRow {
+    fn cell(&self, field: Field) -> &str {
+        field.of(self)
+    }
+
+    fn line(&self) -> usize {
+        self.line
     }
 }
 
 /// Attribute names that are columns of their own, never attributes (as in JSON).
 const RESERVED: [&str; 3] = ["date", "time", "kind"];
 
-/// One patient's rows, as grouped, with how to name their places; built when parsed.
+/// One patient's rows, as grouped; built into the patient when parsed.
 #[derive(Debug)]
-pub struct Rows<P: Place> {
+pub struct Rows<R: Row> {
     /// The input's name, for messages.
     pub file: Arc<str>,
     /// The patient's rows, in input order.
-    pub rows: Vec<LongRow>,
-    /// The place of each row, in the same order.
-    pub places: Vec<P>,
+    pub rows: Vec<R>,
 }
 
-impl<P: Place> Assemble for Rows<P> {
+impl<R: Row> Assemble for Rows<R> {
     fn assemble(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
-        let found = self.places.iter().enumerate().find_map(|(row, place)| {
-            place
-                .problem()
+        let found = self.rows.iter().enumerate().find_map(|(row, read)| {
+            read.problem()
                 .map(|(kind, field)| RowError { row, field, kind })
         });
         let result = match found {
@@ -200,22 +220,43 @@ impl<P: Place> Assemble for Rows<P> {
             None => assemble(&self.rows, vocab),
         };
         result.map_err(|error| {
-            let line = self.rows.get(error.row).map(|row| row.line);
-            let id = self.rows.first().map(|row| row.patient.clone());
+            let row = self.rows.get(error.row);
+            let line = row.map(Row::line);
+            let id = self
+                .rows
+                .first()
+                .map(|row| row.cell(Field::Patient).to_owned());
             let located = TimelineError::new(error.kind, Origin::new(&*self.file, line))
                 .with_patient_id(id.filter(|id| !id.is_empty()));
-            match self.places.get(error.row) {
-                Some(place) => place.place(located, error.field),
+            match row {
+                Some(row) => row.place(located, error.field),
                 None => located,
             }
         })
+    }
+
+    fn skipped(&self) -> Vec<(String, String)> {
+        let empty =
+            |row: &&R| !row.cell(Field::Attribute).is_empty() && row.cell(Field::Value).is_empty();
+        self.rows
+            .iter()
+            .filter(empty)
+            .map(|row| {
+                let owner = match row.cell(Field::Event) {
+                    "" => "facts",
+                    _ => row.cell(Field::Kind),
+                };
+                let what = format!("{owner}.{}", row.cell(Field::Attribute));
+                (what, "empty value: unknown".to_owned())
+            })
+            .collect()
     }
 }
 
 /// Build one patient from its rows (all with the same, non-empty `patient`), in order.
 /// Events are numbered in the order their ids first appear, as a JSON `events` array
 /// numbers them; they are then put in the timeline's order.
-pub fn assemble(rows: &[LongRow], vocab: &Vocabulary) -> Result<Patient, RowError> {
+pub fn assemble<R: Row>(rows: &[R], vocab: &Vocabulary) -> Result<Patient, RowError> {
     let fail = |row: usize, field: Field, kind: Kind| RowError {
         row,
         field: Some(field),
@@ -233,42 +274,44 @@ pub fn assemble(rows: &[LongRow], vocab: &Vocabulary) -> Result<Patient, RowErro
     };
     let mut facts = Map::new();
     let mut fact_lines: HashMap<&str, usize> = HashMap::new();
-    let mut events: Vec<Building<'_>> = Vec::new();
+    let mut events: Vec<Building<'_, R>> = Vec::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (at, row) in rows.iter().enumerate() {
-        if row.patient.is_empty() {
+        let (event_id, attribute, value) = (
+            row.cell(Field::Event),
+            row.cell(Field::Attribute),
+            row.cell(Field::Value),
+        );
+        if row.cell(Field::Patient).is_empty() {
             let expected = "the patient's id".to_owned();
             return Err(fail(at, Field::Patient, Kind::Missing { expected }));
         }
-        if row.event.is_empty() {
+        if event_id.is_empty() {
             for field in [Field::Date, Field::Time, Field::Kind] {
-                if !field.of(row).is_empty() {
+                if !row.cell(field).is_empty() {
                     let column = field.name();
                     return Err(problem(at, field, RowProblem::FactWithEventCell { column }));
                 }
             }
-            if row.attribute.is_empty() {
-                if !row.value.is_empty() {
+            if attribute.is_empty() {
+                if !value.is_empty() {
                     return Err(problem(at, Field::Value, RowProblem::ValueWithoutName));
                 }
                 continue;
             }
-            if row.value.is_empty() {
+            if value.is_empty() {
                 continue;
             }
-            if let Some(&first_line) = fact_lines.get(row.attribute.as_str()) {
-                let name = row.attribute.clone();
-                return Err(problem(
-                    at,
-                    Field::Attribute,
-                    RowProblem::GivenTwice { name, first_line },
-                ));
+            if let Some(&first_line) = fact_lines.get(attribute) {
+                let name = attribute.to_owned();
+                let twice = RowProblem::GivenTwice { name, first_line };
+                return Err(problem(at, Field::Attribute, twice));
             }
-            fact_lines.insert(&row.attribute, row.line);
-            facts.insert(row.attribute.clone(), cells::fact_value(&row.value));
+            fact_lines.insert(attribute, row.line());
+            facts.insert(attribute.to_owned(), cells::fact_value(value));
             continue;
         }
-        let index = match by_id.get(row.event.as_str()) {
+        let index = match by_id.get(event_id) {
             Some(&index) => {
                 if let Some(event) = events.get(index) {
                     event.agrees(at, row)?;
@@ -277,44 +320,42 @@ pub fn assemble(rows: &[LongRow], vocab: &Vocabulary) -> Result<Patient, RowErro
             }
             None => {
                 events.push(Building::new(at, row, vocab)?);
-                by_id.insert(&row.event, events.len() - 1);
+                by_id.insert(event_id, events.len() - 1);
                 events.len() - 1
             }
         };
-        if row.attribute.is_empty() {
-            if !row.value.is_empty() {
+        if attribute.is_empty() {
+            if !value.is_empty() {
                 return Err(problem(at, Field::Value, RowProblem::ValueWithoutName));
             }
             continue;
         }
-        if RESERVED.contains(&row.attribute.as_str()) {
-            let name = row.attribute.clone();
+        if RESERVED.contains(&attribute) {
+            let name = attribute.to_owned();
             return Err(problem(at, Field::Attribute, RowProblem::Reserved { name }));
         }
-        if row.value.is_empty() {
+        if value.is_empty() {
             continue;
         }
         let Some(event) = events.get_mut(index) else {
             continue;
         };
-        if let Some((_, _, first_line)) = event.attributes.iter().find(|a| *a.0 == row.attribute) {
-            let name = row.attribute.clone();
-            let first_line = *first_line;
-            return Err(problem(
-                at,
-                Field::Attribute,
-                RowProblem::GivenTwice { name, first_line },
-            ));
+        if let Some(&(_, _, first_line)) = event.attributes.iter().find(|a| a.0 == attribute) {
+            let name = attribute.to_owned();
+            let twice = RowProblem::GivenTwice { name, first_line };
+            return Err(problem(at, Field::Attribute, twice));
         }
-        let spec = vocab.attribute(Some(&event.kind), &row.attribute);
-        let value = cell_value(&row.value, spec.map(|spec| spec.ty))
+        let spec = vocab
+            .kind_attributes(&event.kind)
+            .and_then(|known| known.get(attribute));
+        let value = cell_value(value, spec.map(|spec| spec.ty))
             .map_err(|kind| fail(at, Field::Value, kind))?;
         if let Some(value) = value {
             let key = match spec {
                 Some(spec) => Key::Borrowed(spec.name),
-                None => Key::Owned(row.attribute.clone()),
+                None => Key::Owned(attribute.to_owned()),
             };
-            event.attributes.push((key, value, row.line));
+            event.attributes.push((key, value, row.line()));
         }
     }
     if events.len() > MAX_EVENTS {
@@ -331,31 +372,31 @@ pub fn assemble(rows: &[LongRow], vocab: &Vocabulary) -> Result<Patient, RowErro
         .collect();
     order::sort_events(&mut events);
     Ok(Patient {
-        id: first.patient.clone(),
+        id: first.cell(Field::Patient).to_owned(),
         facts,
         events,
-        line: Some(first.line),
+        line: Some(first.line()),
     })
 }
 
 /// An event as its rows are read.
-struct Building<'r> {
+struct Building<'r, R> {
     /// The patient's row that first named the event.
-    first: &'r LongRow,
+    first: &'r R,
     date: Date,
     time: Option<(u8, u8)>,
     kind: Key,
     attributes: Vec<(Key, Value, usize)>,
 }
 
-impl<'r> Building<'r> {
-    fn new(at: usize, row: &'r LongRow, vocab: &Vocabulary) -> Result<Building<'r>, RowError> {
+impl<'r, R: Row> Building<'r, R> {
+    fn new(at: usize, row: &'r R, vocab: &Vocabulary) -> Result<Building<'r, R>, RowError> {
         let fail = |field, kind| RowError {
             row: at,
             field: Some(field),
             kind,
         };
-        let date = match row.date.as_str() {
+        let date = match row.cell(Field::Date) {
             "" => {
                 let expected = "the event's date, YYYY-MM-DD".to_owned();
                 return Err(fail(Field::Date, Kind::Missing { expected }));
@@ -365,14 +406,14 @@ impl<'r> Building<'r> {
                 fail(Field::Date, Kind::InvalidDate { text, reason })
             })?,
         };
-        let time = match row.time.as_str() {
+        let time = match row.cell(Field::Time) {
             "" => None,
             text => Some(parse_time(text).ok_or_else(|| {
                 let text = text.to_owned();
                 fail(Field::Time, Kind::InvalidTime { text })
             })?),
         };
-        let kind = match row.kind.as_str() {
+        let kind = match row.cell(Field::Kind) {
             "" => {
                 let expected = "the event's kind, such as tace or imaging".to_owned();
                 return Err(fail(Field::Kind, Kind::Missing { expected }));
@@ -392,16 +433,16 @@ impl<'r> Building<'r> {
     }
 
     /// A later row of the event says the same date, time and kind as its first.
-    fn agrees(&self, at: usize, row: &LongRow) -> Result<(), RowError> {
+    fn agrees(&self, at: usize, row: &R) -> Result<(), RowError> {
         for field in [Field::Date, Field::Time, Field::Kind] {
-            let (first, found) = (field.of(self.first), field.of(row));
+            let (first, found) = (self.first.cell(field), row.cell(field));
             if first != found {
                 let problem = RowProblem::EventDisagrees {
-                    event: row.event.clone(),
+                    event: row.cell(Field::Event).to_owned(),
                     column: field.name(),
                     first: first.to_owned(),
                     found: found.to_owned(),
-                    first_line: self.first.line,
+                    first_line: self.first.line(),
                 };
                 return Err(RowError {
                     row: at,
@@ -425,7 +466,7 @@ impl<'r> Building<'r> {
             kind: self.kind,
             // Repeated names were refused above.
             attributes: Attributes::from_unique(pairs.collect()).unwrap_or_default(),
-            source: Some(Arc::from(format!("line {}", self.first.line))),
+            source: Some(Arc::from(format!("line {}", self.first.line()))),
         }
     }
 }

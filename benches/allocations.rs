@@ -1,0 +1,114 @@
+//! `cargo bench --bench allocations [-- PATIENTS]`: heap allocations per patient, counted
+//! by a wrapping global allocator, for each stage a cohort run goes through: parsing a
+//! timeline, evaluating each shipped definition, and writing its JSON line. Counts do not
+//! depend on the machine's load, so before/after figures of a change compare exactly.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use stats_alloc::{Region, StatsAlloc};
+
+use refract::check::Checked;
+use refract::eval::evaluate;
+use refract::report::outcome_line;
+use refract::timeline::{parse_patient, Origin, Patient};
+use refract::vocabulary::Vocabulary;
+
+/// The binary's allocator, wrapped to count: `unsafe_code` is forbidden in refract, so
+/// the wrapping comes from stats_alloc (a few hundred lines, no dependencies).
+#[global_allocator]
+static ALLOCATOR: StatsAlloc<mimalloc::MiMalloc> = StatsAlloc::new(mimalloc::MiMalloc);
+
+const SEED: u64 = 2026;
+
+/// Allocations and bytes asked for while `run` runs.
+fn counted(run: impl FnOnce()) -> (u64, u64) {
+    let region = Region::new(&ALLOCATOR);
+    run();
+    let change = region.change();
+    (
+        (change.allocations + change.reallocations) as u64,
+        (change.bytes_allocated + change.bytes_reallocated.max(0) as usize) as u64,
+    )
+}
+
+fn main() {
+    let patients: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5_000);
+    let vocabulary = Vocabulary::builtin();
+    let texts: Vec<String> = (0..patients)
+        .map(|i| refract::synth::patient_json(i, SEED))
+        .collect();
+    let events: usize = texts.iter().map(|t| t.matches("\"kind\"").count()).sum();
+    let origin = Origin::new("synthetic", None);
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = refract::definition_files(&[root.join("definitions")]).unwrap();
+    let mut definitions: Vec<Checked> = files
+        .iter()
+        .map(|f| refract::load_definition(f, &vocabulary).unwrap().0)
+        .collect();
+    definitions.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut parsed: Vec<Patient> = Vec::with_capacity(patients);
+    let parse = counted(|| {
+        for text in &texts {
+            parsed.push(parse_patient(text, &origin, &vocabulary).unwrap());
+        }
+    });
+
+    println!(
+        "{patients} synthetic patients (seed {SEED}), {:.1} events each",
+        events as f64 / patients as f64
+    );
+    println!();
+    println!(
+        "{:<34} {:>16} {:>16}",
+        "what", "allocs/patient", "bytes/patient"
+    );
+    let n = patients as f64;
+    let row = |what: &str, (allocs, bytes): (u64, u64)| {
+        println!(
+            "{what:<34} {:>16.1} {:>16.0}",
+            allocs as f64 / n,
+            bytes as f64 / n
+        );
+    };
+    row("parse timeline", parse);
+    let mut all = (0, 0);
+    for definition in &definitions {
+        let evaluated = counted(|| {
+            for patient in &parsed {
+                black_box(evaluate(definition, patient));
+            }
+        });
+        let written = counted(|| {
+            for patient in &parsed {
+                black_box(outcome_line(&evaluate(definition, patient)));
+            }
+        });
+        all.0 += written.0;
+        all.1 += written.1;
+        row(&format!("evaluate {}", definition.id), evaluated);
+        row(
+            "  + write its line",
+            (written.0 - evaluated.0, written.1 - evaluated.1),
+        );
+    }
+    row("evaluate + write all six", all);
+    println!(
+        "{:<34} {:>16.1}",
+        "all six per event",
+        all.0 as f64 / events.max(1) as f64
+    );
+}
