@@ -4,7 +4,7 @@
 Usage (from the repository root, with the package installed: pip install ./python):
 
     python benches/python.py [--patients 100000] [--spark-patients 100000] [--repeat 3]
-                             [--skip-spark]
+                             [--spark-repeat 1] [--skip-spark]
 
 Prints, for the same synthetic cohort (`refract synth --seed 1`, the six shipped
 definitions): wall time, CPU time and patients/s of
@@ -13,11 +13,12 @@ definitions): wall time, CPU time and patients/s of
 - `Definitions.evaluate_json(FILE)` (the same JSON lines, as Python strings);
 - `Definitions.evaluate(FILE)` (a pyarrow table);
 - `Definitions.evaluate(table)` on a long-format pyarrow table already in memory (the
-  evaluation, not the conversion from pandas);
+  evaluation, not the conversion from pandas), against `refract eval --from csv` on the
+  same rows as a CSV file;
 - Spark local[2] over the long-format CSV, written to the `noop` sink, against the CLI
   on the same patients; and Spark's time with 1, 2, 4 and 8 partitions.
 
-Each figure is the best of --repeat runs. The load average is printed with each figure:
+Each figure is the best of --repeat (Spark: --spark-repeat) runs. The load average is printed with each figure:
 other processes on the machine slow every figure, the CLI's as much as Python's.
 """
 
@@ -64,9 +65,9 @@ def header(title: str) -> None:
     print(f"{'':<44} {'wall':>11} {'cpu':>11} {'patients/s':>12} {'vs CLI':>7}")
 
 
-def cli_eval(path: Path) -> None:
+def cli_eval(path: Path, source: str = "jsonl") -> None:
     with open(os.devnull, "wb") as sink:
-        subprocess.run([str(CLI), "eval", str(path)], stdout=sink, check=True)
+        subprocess.run([str(CLI), "eval", "--from", source, str(path)], stdout=sink, check=True)
 
 
 def main() -> None:
@@ -74,12 +75,14 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--spark-patients", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--spark-repeat", type=int, default=1)
     parser.add_argument("--skip-spark", action="store_true")
     args = parser.parse_args()
 
     import pyarrow.csv
 
     import refract
+    from refract._long import LONG_COLUMNS
 
     if not CLI.is_file():
         sys.exit(f"{CLI} not found: run `cargo build --release` first (or set REFRACT_BIN)")
@@ -101,11 +104,13 @@ def main() -> None:
     table = pyarrow.csv.read_csv(
         long_csv,
         convert_options=pyarrow.csv.ConvertOptions(
-            column_types={c: pyarrow.string() for c in refract._long.LONG_COLUMNS},
+            column_types={c: pyarrow.string() for c in LONG_COLUMNS},
             strings_can_be_null=False,
         ),
     )
-    best("Definitions.evaluate(long pyarrow table)", n, lambda: defs.evaluate(table), args.repeat, base)
+    header("Long format (the same patients as long CSV rows)")
+    base_csv = best("refract eval --from csv FILE.csv (CLI)", n, lambda: cli_eval(long_csv, "csv"), args.repeat)
+    best("Definitions.evaluate(long pyarrow table)", n, lambda: defs.evaluate(table), args.repeat, base_csv)
     del table
 
     if args.skip_spark:
@@ -114,10 +119,13 @@ def main() -> None:
 
     import refract.spark
 
+    # The executors' Python is this one, which has refract installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("refract-bench")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "4g")
@@ -134,7 +142,7 @@ def main() -> None:
             subprocess.run([str(CLI), "convert", "--to", "csv", str(cohort_m)], stdout=out, check=True)
     else:
         cohort_m, csv_m = cohort, long_csv
-    df = spark.read.csv(str(csv_m), header=True, inferSchema=False).cache()
+    df = spark.read.csv(str(csv_m), header=True, inferSchema=False, escape='"').cache()
     df.count()
 
     def spark_run(partitions: int):
@@ -143,10 +151,10 @@ def main() -> None:
 
     header(f"Spark local[2], {m:,} patients (long CSV cached in memory)")
     base = best("refract eval FILE (CLI)", m, lambda: cli_eval(cohort_m), args.repeat)
-    best("refract.spark.evaluate, 2 partitions", m, lambda: spark_run(2), args.repeat, base)
+    best("refract.spark.evaluate, 2 partitions", m, lambda: spark_run(2), args.spark_repeat, base)
     header("Spark scaling over partitions (local[2])")
     for partitions in (1, 2, 4, 8):
-        best(f"refract.spark.evaluate, {partitions} partitions", m, lambda: spark_run(partitions), args.repeat, base)
+        best(f"refract.spark.evaluate, {partitions} partitions", m, lambda: spark_run(partitions), args.spark_repeat, base)
     spark.stop()
 
 

@@ -23,6 +23,11 @@ use diagnostics::Diagnostic;
 use evaluate::{Items, Wanted};
 use table::{Columns, Dates, Strings};
 
+// As in the CLI: evaluation's many small allocations are served several times faster
+// (Rust allocations only; Python objects keep Python's allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A checked set of definitions, in id order, ready to evaluate.
 #[pyclass(frozen, module = "refract._refract")]
 pub struct Compiled {
@@ -80,7 +85,10 @@ impl Compiled {
     /// Arrow `large_string` buffers, `(offset, rows, offsets, data)` each). Gives the table's columns when `table`, and
     /// the JSON lines `refract eval` prints when `lines`; `json` adds a `json` column.
     #[pyo3(signature = (kind, source, name, as_of=None, table=true, json=false, lines=false))]
-    #[expect(clippy::too_many_arguments, reason = "the keyword arguments of a Python method")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the keyword arguments of a Python method"
+    )]
     fn run<'py>(
         &self,
         py: Python<'py>,

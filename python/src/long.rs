@@ -1,5 +1,5 @@
 //! Long-format tables from Python (a DataFrame's or a Spark batch's columns, as Arrow
-//! `large_string` buffers) made into [`LongRow`]s for the library's own long-format reader
+//! `large_string` buffers) read as rows ([`Row`]) by the library's own long-format reader
 //! ([`refract::sources::long`]): the grouping by patient, the checks and the messages are
 //! the CSV reader's.
 
@@ -8,13 +8,21 @@ use std::sync::Arc;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use refract::sources::long::{Grouper, LongRow};
+use refract::sources::long::{Field, Grouper, Row};
 use refract::timeline::TimelineError;
 
 use crate::evaluate::{Item, Items};
 
 /// The long format's columns, in order.
-const COLUMNS: [&str; 7] = ["patient", "date", "time", "event", "kind", "attribute", "value"];
+const COLUMNS: [&str; 7] = [
+    "patient",
+    "date",
+    "time",
+    "event",
+    "kind",
+    "attribute",
+    "value",
+];
 
 /// One column: its text and where each cell starts and ends in it.
 struct Column {
@@ -24,10 +32,10 @@ struct Column {
 }
 
 impl Column {
-    fn cell(&self, row: usize) -> String {
+    fn cell(&self, row: usize) -> &str {
         let start = self.bounds.get(row).copied().unwrap_or(0);
         let end = self.bounds.get(row + 1).copied().unwrap_or(start);
-        self.text.get(start..end).unwrap_or_default().to_string()
+        self.text.get(start..end).unwrap_or_default()
     }
 }
 
@@ -81,25 +89,35 @@ impl Table {
             rows: rows.unwrap_or(0),
         })
     }
+}
 
-    fn row(&self, row: usize) -> LongRow {
-        let cell = |column: usize| {
-            self.columns
-                .get(column)
-                .map(|c| c.cell(row))
-                .unwrap_or_default()
-        };
-        LongRow {
-            patient: cell(0),
-            date: cell(1),
-            time: cell(2),
-            event: cell(3),
-            kind: cell(4),
-            attribute: cell(5),
-            value: cell(6),
-            // Messages name the table's N-th row, counting from 1.
-            line: row + 1,
-        }
+/// One row of a [`Table`]: its cells are read from the table's columns where they are,
+/// with no copy per cell.
+#[derive(Clone)]
+pub struct TableRow {
+    table: Arc<Table>,
+    row: usize,
+}
+
+impl std::fmt::Debug for TableRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TableRow({})", self.row)
+    }
+}
+
+impl Row for TableRow {
+    fn cell(&self, field: Field) -> &str {
+        let column = Field::ALL.iter().position(|f| *f == field).unwrap_or(0);
+        self.table
+            .columns
+            .get(column)
+            .map(|c| c.cell(self.row))
+            .unwrap_or_default()
+    }
+
+    /// Messages name the table's N-th row, counting from 1.
+    fn line(&self) -> usize {
+        self.row + 1
     }
 }
 
@@ -110,15 +128,18 @@ struct Rows {
 }
 
 impl Iterator for Rows {
-    type Item = Result<(LongRow, ()), TimelineError>;
+    type Item = Result<TableRow, TimelineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.next >= self.table.rows {
             return None;
         }
-        let row = self.table.row(self.next);
+        let row = TableRow {
+            table: self.table.clone(),
+            row: self.next,
+        };
         self.next += 1;
-        Some(Ok((row, ())))
+        Some(Ok(row))
     }
 }
 

@@ -23,13 +23,19 @@ OMOP = Path(__file__).with_name("omop")
 
 @pytest.fixture(scope="module")
 def spark():
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
 
+    # The executors' Python is this one, which has refract installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("refract-tests")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
@@ -80,7 +86,8 @@ def long_csv(tmp_path: Path, jsonl: Path) -> Path:
 
 
 def read_long(spark, path: Path):
-    return spark.read.csv(str(path), header=True, inferSchema=False)
+    # RFC 4180 quoting, as refract writes CSV: a quote inside a cell is doubled.
+    return spark.read.csv(str(path), header=True, inferSchema=False, escape='"')
 
 
 def test_synthetic_patients_on_local_2_equal_the_cli(spark, tmp_path):
@@ -101,6 +108,15 @@ def test_the_example_cohort_with_json_equals_the_cli(spark, tmp_path):
     got = results(refract.spark.evaluate(df, defs, json=True, partitions=3))
     lines = cli_lines(str(cohort))
     assert_same(got, expected(lines, defs))
+    # Each row's JSON is its line of refract eval, but for `source` in evidence, which
+    # names the row within the batch the executor evaluated.
+    import re
+
+    unsourced = lambda line: re.sub(r',"source":"line \d+"', "", line)
+    by_row = {(r["patient"], r["definition"]): unsourced(r["json"]) for r in got.values()}
+    for line in lines:
+        value = json.loads(line)
+        assert by_row[(value["patient"], value["definition"])] == line
 
 
 def test_a_malformed_patient_is_an_error_row_not_a_failed_job(spark):
