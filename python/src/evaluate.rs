@@ -3,7 +3,6 @@
 //! `refract eval` gives it: the same reader, the same evaluator, the same JSON lines,
 //! the same handling of unreadable patients, repeated ids and stopped evaluations.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -11,7 +10,7 @@ use refract::check::Checked;
 use refract::date::Date;
 use refract::eval::{evaluate, Truth};
 use refract::report::{error_line, outcome_line, stopped_line};
-use refract::timeline::{Patient, Record};
+use refract::timeline::{known_on, Record, SeenIds};
 use refract::vocabulary::Vocabulary;
 
 use crate::table::Columns;
@@ -186,7 +185,7 @@ fn one(
         }
     };
     let patient = match record.parse(vocabulary) {
-        Ok(patient) => cut_at(patient, wanted.as_of),
+        Ok(patient) => known_on(patient, wanted.as_of),
         Err(error) => {
             return Done::Failed {
                 id: error.patient_id().map(str::to_string),
@@ -245,7 +244,7 @@ fn gather(
 ) {
     let (id, message) = match done {
         Done::Evaluated { id, line, results } => {
-            if let Some(message) = duplicate(seen, &id, line, input) {
+            if let Some(message) = seen.duplicate(&id, line, input) {
                 (Some(id), message)
             } else {
                 if let Some(lines) = lines {
@@ -281,39 +280,4 @@ fn gather(
             );
         }
     }
-}
-
-/// Patient ids seen so far, each with the line where it was first seen (0: none).
-#[derive(Default)]
-struct SeenIds {
-    lines: HashMap<Box<str>, usize>,
-}
-
-impl SeenIds {
-    /// `None` the first time an id is seen; after that, the line where it was first seen.
-    fn again(&mut self, id: &str, line: Option<usize>) -> Option<Option<usize>> {
-        if let Some(&first) = self.lines.get(id) {
-            return Some(Some(first).filter(|&l| l > 0));
-        }
-        self.lines.insert(id.into(), line.unwrap_or(0));
-        None
-    }
-}
-
-/// The message for a patient whose id was already used, worded as `refract eval` words it.
-fn duplicate(seen: &mut SeenIds, id: &str, line: Option<usize>, file: &str) -> Option<String> {
-    let first = seen.again(id, line)?;
-    let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
-    let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
-    Some(format!(
-        "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
-    ))
-}
-
-/// The patient as known on `as_of`: later events are dropped.
-fn cut_at(mut patient: Patient, as_of: Option<Date>) -> Patient {
-    if let Some(as_of) = as_of {
-        patient.events.retain(|event| event.date <= as_of);
-    }
-    patient
 }

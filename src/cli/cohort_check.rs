@@ -7,8 +7,9 @@ use refract::diagnostics::terminal;
 use refract::sources::Format;
 use refract::vocabulary::{suggest, Vocabulary};
 
-use super::input::{From, SeenIds};
+use super::input::From;
 use super::output::{say, Output};
+use refract::timeline::SeenIds;
 
 /// How often one problem occurs, where first, and (for ties) a few more places.
 struct Tally {

@@ -9,11 +9,10 @@ use std::process::ExitCode;
 use refract::compare::{self, Comparison, Report, Summary};
 use refract::date::Date;
 use refract::eval::{evaluate, Truth};
-use refract::timeline::TimelineError;
+use refract::timeline::{SeenIds, TimelineError};
 use refract::vocabulary::Vocabulary;
 
-use super::eval::{duplicate, load_all};
-use super::input::SeenIds;
+use super::eval::load_all;
 use super::output::{say, show, Output};
 use super::pipeline;
 
@@ -168,7 +167,7 @@ fn cohort_report(
                         failed |= !error.kind().is_patient_error();
                     }
                     Done::Compared { id, line, rows } => {
-                        if let Some(message) = duplicate(&mut seen, &id, line, input) {
+                        if let Some(message) = seen.duplicate(&id, line, input) {
                             say(&format!("error: {message}"));
                             continue;
                         }

@@ -9,11 +9,9 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use refract::sources::{self, PatientWriter, Target};
-use refract::timeline::{Patient, TimelineError};
+use refract::timeline::{Patient, SeenIds, TimelineError};
 use refract::vocabulary::Vocabulary;
 
-use super::eval::duplicate;
-use super::input::SeenIds;
 use super::output::{say, show, Output};
 use super::{pipeline, OutputWriter};
 
@@ -155,7 +153,7 @@ fn convert(
                     }
                 };
                 // Two patients of one id would be one patient in some formats: refused.
-                if let Some(message) = duplicate(&mut ids, &patient.id, patient.line, input) {
+                if let Some(message) = ids.duplicate(&patient.id, patient.line, input) {
                     say(&format!("error: {message}"));
                     all_read = false;
                     continue;

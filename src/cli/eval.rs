@@ -12,10 +12,9 @@ use refract::eval::{evaluate, Outcome};
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
-use refract::timeline::{Patient, Record, TimelineError};
+use refract::timeline::{known_on, Record, SeenIds, TimelineError};
 use refract::vocabulary::Vocabulary;
 
-use super::input::SeenIds;
 use super::output::{say, show, Output};
 use super::pipeline;
 use super::{definition_paths, EvalArgs, Format};
@@ -110,7 +109,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                             continue;
                         }
                     };
-                    if let Some(message) = duplicate(&mut ids, &id, line, input) {
+                    if let Some(message) = ids.duplicate(&id, line, input) {
                         say(&format!("error: {message}"));
                         if strict {
                             status = ExitCode::from(1);
@@ -187,7 +186,7 @@ fn run_one(
             line: patient.line,
         };
     }
-    let patient = cut_at(patient, as_of);
+    let patient = known_on(patient, as_of);
     let outputs = definitions
         .iter()
         .map(|definition| {
@@ -313,27 +312,4 @@ pub(super) fn load_all(given: &[PathBuf], vocabulary: &Vocabulary) -> Option<Vec
     }
     definitions.sort_by(|a, b| a.id.cmp(&b.id));
     (!failed).then_some(definitions)
-}
-
-/// The message for a patient whose id was already used, if it was.
-pub(super) fn duplicate(
-    ids: &mut SeenIds,
-    id: &str,
-    line: Option<usize>,
-    file: &str,
-) -> Option<String> {
-    let first = ids.again(id, line)?;
-    let here = line.map(|l| format!(" line {l}")).unwrap_or_default();
-    let there = first.map(|l| format!(" at line {l}")).unwrap_or_default();
-    Some(format!(
-        "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
-    ))
-}
-
-/// The patient as known on `as_of`: later events are dropped.
-fn cut_at(mut patient: Patient, as_of: Option<Date>) -> Patient {
-    if let Some(as_of) = as_of {
-        patient.events.retain(|event| event.date <= as_of);
-    }
-    patient
 }

@@ -22,6 +22,7 @@ use crate::vocabulary::name_order;
 pub mod cohort;
 pub mod error;
 mod fast;
+pub mod ids;
 pub mod load;
 mod locate;
 pub mod order;
@@ -32,6 +33,7 @@ pub use cohort::{
     MAX_SKIPPED_BYTES,
 };
 pub use error::{Origin, TimelineError, TimelineErrorKind};
+pub use ids::{known_on, SeenIds};
 pub use load::{parse_patient, MAX_EVENTS};
 pub use order::sort_events;
 
