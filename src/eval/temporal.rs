@@ -324,14 +324,7 @@ impl Bounds {
         if self.empty || self.beyond_calendar {
             return false;
         }
-        let first = [self.from, self.start.map(|(_, d)| d)]
-            .into_iter()
-            .flatten()
-            .max();
-        let last = [self.to, self.end.map(|(_, d)| d)]
-            .into_iter()
-            .flatten()
-            .min();
+        let (first, last) = self.days();
         first.zip(last).is_none_or(|(first, last)| first <= last)
     }
 
