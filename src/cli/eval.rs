@@ -80,6 +80,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                 as_of,
                 args.format,
                 args.parse_only,
+                args.reader.into(),
             )
         },
         move |results| {
@@ -162,8 +163,9 @@ fn run_one(
     as_of: Option<Date>,
     format: Format,
     parse_only: bool,
+    reader: refract::timeline::Reader,
 ) -> Done {
-    let patient = match record.parse(vocabulary) {
+    let patient = match record.parse_with(vocabulary, reader) {
         Ok(patient) => patient,
         // A record that cannot be read is reported unless its id says it is not wanted.
         Err(error) => {

@@ -84,6 +84,10 @@ pub struct EvalArgs {
     /// Only read and check the timelines, evaluate nothing (the floor for benchmarks).
     #[arg(long)]
     parse_only: bool,
+    /// Which reader reads JSON: `serde` is the reader before the byte scanner, for
+    /// benchmarks that measure both in one run (benches/scale.sh). Same output.
+    #[arg(long, value_enum, default_value_t = JsonReader::Scan, hide = true)]
+    reader: JsonReader,
     /// Only the patient with this id (repeatable); exit 1 if one is not in the input.
     #[arg(long = "patient", value_name = "ID")]
     patients: Vec<String>,
@@ -91,6 +95,24 @@ pub struct EvalArgs {
     from: input::From,
     /// The patient or cohort file.
     input: PathBuf,
+}
+
+/// The JSON reader's tiers ([`refract::timeline::Reader`]).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum JsonReader {
+    /// The byte scanner first.
+    Scan,
+    /// serde's fast path and the checked path only.
+    Serde,
+}
+
+impl From<JsonReader> for refract::timeline::Reader {
+    fn from(reader: JsonReader) -> Self {
+        match reader {
+            JsonReader::Scan => refract::timeline::Reader::Scan,
+            JsonReader::Serde => refract::timeline::Reader::Serde,
+        }
+    }
 }
 
 /// `refract check`

@@ -22,7 +22,6 @@ use std::io::BufRead;
 use serde::de::IgnoredAny;
 
 use super::error::{Origin, TimelineError, TimelineErrorKind as Kind};
-use super::load::parse_patient;
 use super::Patient;
 use crate::vocabulary::Vocabulary;
 
@@ -104,8 +103,17 @@ pub trait Assemble: Send + Sync + std::fmt::Debug {
 impl Record {
     /// Parse and check the patient.
     pub fn parse(&self, vocab: &Vocabulary) -> Result<Patient, TimelineError> {
+        self.parse_with(vocab, super::Reader::default())
+    }
+
+    /// [`Record::parse`] with the JSON tiers of `reader`.
+    pub fn parse_with(
+        &self,
+        vocab: &Vocabulary,
+        reader: super::Reader,
+    ) -> Result<Patient, TimelineError> {
         match self {
-            Record::Text(text, origin) => parse_patient(text, origin, vocab),
+            Record::Text(text, origin) => super::parse_patient_with(text, origin, vocab, reader),
             Record::Failed(error) => Err(error.clone()),
             Record::Assembled(pending) => pending.assemble(vocab),
         }

@@ -240,39 +240,110 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         let (Some(date), Some(kind)) = (date, kind) else {
             return Err(give_up());
         };
-        let mut attributes = Vec::with_capacity(raw.len());
-        // A name given twice, once as null: which counts is the checked path's to say.
-        let repeated = |key: &Cow<'de, str>| raw.iter().filter(|(name, _)| name == key).count() > 1;
-        if raw
-            .iter()
-            .any(|(name, value)| value.get() == "null" && repeated(name))
-        {
-            return Err(give_up());
-        }
-        let known = self.vocab.kind_attributes(&kind);
-        for (name, value) in raw {
-            if value.get() == "null" {
-                continue;
-            }
-            let spec = known.and_then(|known| known.get(&name));
-            let value = attribute(value, spec.map(|spec| spec.ty)).ok_or_else(give_up)?;
-            let key = match spec {
-                Some(spec) => Key::Borrowed(spec.name),
-                None => Key::Owned(name.into_owned()),
-            };
-            attributes.push((key, value));
-        }
-        // A repeated key: the checked path knows which one counts.
-        let attributes = Attributes::from_unique(attributes).ok_or_else(give_up)?;
-        Ok(Event {
-            index: self.index,
-            date,
-            time,
-            kind,
-            attributes,
-            source: None,
-        })
+        let raw: Vec<(Cow<'de, str>, &'de str)> = raw
+            .into_iter()
+            .map(|(name, value)| (name, value.get()))
+            .collect();
+        event(
+            Pending {
+                index: self.index,
+                date,
+                kind,
+                time,
+            },
+            &raw,
+            self.vocab,
+        )
+        .ok_or_else(give_up)
     }
+}
+
+/// The most attributes of one event sorted by rank; an event with more is sorted by name.
+const RANKED: usize = 32;
+
+/// What an event object said of itself, before its attributes are converted.
+pub(super) struct Pending {
+    pub index: usize,
+    pub date: Date,
+    pub kind: Key,
+    pub time: Option<(u8, u8)>,
+}
+
+/// An event from its own keys and its other keys' JSON text, each value checked as the
+/// checked path checks it: shared by both tiers of the fast path.
+pub(super) fn event<K: AsRef<str>>(
+    own: Pending,
+    raw: &[(K, &str)],
+    vocab: &Vocabulary,
+) -> Option<Event> {
+    // A name given twice, once as null: which counts is the checked path's to say.
+    let repeated = |key: &str| raw.iter().filter(|(name, _)| name.as_ref() == key).count() > 1;
+    if raw
+        .iter()
+        .any(|(name, value)| *value == "null" && repeated(name.as_ref()))
+    {
+        return None;
+    }
+    let known = vocab.kind_attributes(&own.kind);
+    let mut attributes = Vec::with_capacity(raw.len());
+    // The vocabulary's rank of each attribute while all are known (ranks are in name
+    // order): sorting by rank sorts by name without comparing text.
+    let mut all_known = true;
+    let mut seen = 0u128;
+    let mut rank_list = [0u8; RANKED];
+    for (name, value) in raw {
+        if *value == "null" {
+            continue;
+        }
+        let name = name.as_ref();
+        let found = known.and_then(|known| known.find(name));
+        let value = attribute(value, found.map(|(_, spec)| spec.ty))?;
+        let key = match found {
+            Some((rank, spec)) => {
+                match (u8::try_from(rank), rank_list.get_mut(attributes.len())) {
+                    (Ok(rank), Some(place)) if rank < 128 => {
+                        let bit = 1u128 << rank;
+                        // A repeated key: the checked path knows which one counts.
+                        if seen & bit != 0 {
+                            return None;
+                        }
+                        seen |= bit;
+                        *place = rank;
+                    }
+                    _ => all_known = false,
+                }
+                Key::Borrowed(spec.name)
+            }
+            None => {
+                all_known = false;
+                Key::Owned(name.to_owned())
+            }
+        };
+        attributes.push((key, value));
+    }
+    let attributes = if all_known {
+        // Insertion sort: a handful of attributes, often nearly in order already.
+        let n = attributes.len();
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && rank_list.get(j - 1) > rank_list.get(j) {
+                rank_list.swap(j - 1, j);
+                attributes.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        Attributes::from_sorted_unique(attributes)
+    } else {
+        Attributes::from_unique(attributes)?
+    };
+    Some(Event {
+        index: own.index,
+        date: own.date,
+        time: own.time,
+        kind: own.kind,
+        attributes,
+        source: None,
+    })
 }
 
 /// A JSON string's text without its quotes (escapes not undone).
@@ -287,8 +358,7 @@ fn plain_string(value: &RawValue) -> Option<&str> {
 }
 
 /// An attribute's value, checked as the checked path checks it.
-fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
-    let text = value.get();
+fn attribute(text: &str, ty: Option<AttrType>) -> Option<Value> {
     let first = text.as_bytes().first()?;
     let escaped = *first == b'"' && text.contains('\\');
     match (first, ty) {
@@ -327,10 +397,10 @@ fn attribute(value: &RawValue, ty: Option<AttrType>) -> Option<Value> {
 
 /// How deep a value may nest for the fast path to read it on its own: with the patient,
 /// the events and the event around it, well below serde_json's limit of 128.
-const MAX_NESTING: usize = 100;
+pub(super) const MAX_NESTING: usize = 100;
 
 /// The deepest nesting of arrays and objects in JSON text (brackets in strings ignored).
-fn nesting(text: &str) -> usize {
+pub(super) fn nesting(text: &str) -> usize {
     let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for byte in text.bytes() {
         match (in_string, escaped, byte) {

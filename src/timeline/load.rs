@@ -19,6 +19,33 @@ pub fn parse_patient(
     origin: &Origin,
     vocab: &Vocabulary,
 ) -> Result<Patient, TimelineError> {
+    parse_patient_with(text, origin, vocab, Reader::default())
+}
+
+/// Which tiers read a patient. Every tier gives the same patient or gives up, so the
+/// choice changes only the speed: [`Reader::Serde`] is the reader as it was before the
+/// byte scanner, kept so that benchmarks can measure both in one run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reader {
+    /// The byte scanner, then serde's fast path, then the checked path.
+    #[default]
+    Scan,
+    /// serde's fast path, then the checked path.
+    Serde,
+}
+
+/// [`parse_patient`] with the tiers of `reader`.
+pub fn parse_patient_with(
+    text: &str,
+    origin: &Origin,
+    vocab: &Vocabulary,
+    reader: Reader,
+) -> Result<Patient, TimelineError> {
+    if reader == Reader::Scan {
+        if let Some(patient) = super::scan::patient(text, origin.line, vocab) {
+            return Ok(patient);
+        }
+    }
     match super::fast::patient(text, origin.line, vocab) {
         Some(patient) => Ok(patient),
         None => checked_patient(text, origin, vocab),

@@ -26,6 +26,7 @@ pub mod ids;
 pub mod load;
 mod locate;
 pub mod order;
+mod scan;
 mod strict;
 
 pub use cohort::{
@@ -34,7 +35,7 @@ pub use cohort::{
 };
 pub use error::{Origin, TimelineError, TimelineErrorKind};
 pub use ids::{known_on, SeenIds};
-pub use load::{parse_patient, MAX_EVENTS};
+pub use load::{parse_patient, parse_patient_with, Reader, MAX_EVENTS};
 pub use order::sort_events;
 
 /// The value of an event attribute. JSON `null` means "absent" and is never
@@ -159,6 +160,14 @@ impl Attributes {
         pairs.sort_unstable_by(|a, b| name_order(&a.0, &b.0));
         let repeated = pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
         (!repeated).then_some(Attributes(pairs))
+    }
+
+    /// Attributes already in name order, each name once (the caller made sure).
+    pub(crate) fn from_sorted_unique(pairs: Vec<(Key, Value)>) -> Attributes {
+        debug_assert!(pairs
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if name_order(&a.0, &b.0).is_lt())));
+        Attributes(pairs)
     }
 
     /// The value of `name`.

@@ -419,14 +419,16 @@ fn garbage_never_panics() {
     assert_eq!(cohort(&deep_pretty).len(), 1);
 }
 
-/// The fast path gives up or agrees with the checked path: never a different patient.
+/// Each tier of the fast path (the byte scanner, serde's visitors) gives up or agrees
+/// with the checked path: never a different patient.
 pub(super) fn fast_agrees(text: &str) -> bool {
     let origin = Origin::new("p.jsonl", Some(3));
     let checked = load::checked_patient(text, &origin, &vocab());
-    match fast::patient(text, Some(3), &vocab()) {
+    let agrees = |tier: Option<Patient>| match tier {
         Some(fast) => checked.as_ref().ok() == Some(&fast),
         None => true,
-    }
+    };
+    agrees(fast::patient(text, Some(3), &vocab())) && agrees(scan::patient(text, Some(3), &vocab()))
 }
 
 #[test]
@@ -473,6 +475,7 @@ fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
     ];
     for text in refused {
         assert!(fast::patient(text, None, &vocab()).is_none(), "{text}");
+        assert!(scan::patient(text, None, &vocab()).is_none(), "{text}");
     }
     // Unread values are still checked as the checked path checks them: escapes and depth.
     let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
@@ -486,6 +489,7 @@ fn fast_path_takes_plain_patients_and_gives_up_on_the_rest() {
     ];
     for text in &broken {
         assert!(fast::patient(text, None, &vocab()).is_none(), "{text}");
+        assert!(scan::patient(text, None, &vocab()).is_none(), "{text}");
         assert!(load::checked_patient(text, &Origin::new("p", None), &vocab()).is_err());
     }
     let fine = format!(
@@ -531,6 +535,49 @@ fn fast_path_takes_every_synthetic_patient() {
     for index in 0..500 {
         let text = crate::synth::patient_json(index, 2026);
         assert!(fast::patient(&text, None, &vocab()).is_some(), "{text}");
+        assert!(scan::patient(&text, None, &vocab()).is_some(), "{text}");
         assert!(fast_agrees(&text));
+    }
+}
+
+/// The byte scanner's own edges: what it takes it reads as the checked path does, and the
+/// shapes it leaves to serde's tier (which may still take them) it refuses.
+#[test]
+fn scanner_takes_plain_lines_and_leaves_the_rest() {
+    let taken = [
+        r#"{"id":"P","events":[]}"#,
+        " {\t\"id\" :\r\"P\" ,\n\"facts\" : null , \"events\" : [ ] } ",
+        r#"{"events":[{"kind":"lab","value":-0.50,"date":"2021-02-01","time":null}],"id":"P"}"#,
+        r#"{"id":"P","facts":{"sex":"F","n":[1,{"a":"]"}]},"events":[{"date":"2021-02-01","kind":"imaging","tumor_count":3,"mrecist":"PD","contrast":true,"viable_percent":1.5e1,"vascular_invasion":null}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","time":"09:30","agents":["a","b"],"custom":{"x":[1]},"note":"caf\u00e9 \"x\"","list":[true,2,"x"]}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":2.0,"child_pugh_score":5,"zzz":1,"a":true}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"visit","b":1,"a":"x"}]}"#,
+        r#"{"id":"Pé","events":[{"date":"2021-02-01","kind":"lab","test":"AFP","value":12,"unit":"ng/mL"}]}"#,
+    ];
+    for text in taken {
+        assert!(scan::patient(text, None, &vocab()).is_some(), "{text}");
+        assert!(fast_agrees(text), "{text}");
+    }
+    let left = [
+        // Keys of the patient the second tier reads for us, escapes where the scanner
+        // reads text itself, a control character, numbers JSON does not allow.
+        r#"{"id":"P","extra":1,"events":[]}"#,
+        r#"{"id":"P\u0041","events":[]}"#,
+        r#"{"id":"P","events":[{"d\u0061te":"2021-02-01","kind":"lab"}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"l\u0061b"}]}"#,
+        "{\"id\":\"P\u{1}\",\"events\":[]}",
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","value":01}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","value":1.}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","value":nul}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","value":1,}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab"},]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","x":[1,2}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","x":"a"#,
+        r#"{"id":"P","events":[]}}"#,
+        r#"{"id":"P","events":[{}]}"#,
+    ];
+    for text in left {
+        assert!(scan::patient(text, None, &vocab()).is_none(), "{text}");
+        assert!(fast_agrees(text), "{text}");
     }
 }
