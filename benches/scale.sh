@@ -1,23 +1,96 @@
 #!/usr/bin/env bash
-# Wall time and peak memory of `refract eval` (all six definitions, JSON Lines in and
-# out) against reading alone, at growing cohort sizes. Usage: benches/scale.sh [N...]
-# (default: 10000 100000 1000000). Needs GNU time (/usr/bin/time).
+# What a registry run costs: `refract eval` on synthetic cohorts of growing size, JSON Lines
+# in and out, every figure of issue 16's targets measured in one run on this machine.
+#
+#   benches/scale.sh [--before REV] [PATIENTS...]     (default sizes: 10000 100000 1000000)
+#
+# For each size: reading alone (`--parse-only`) with the byte scanner and with the reader
+# before it (`--reader serde`); all six shipped definitions on 2 threads and on 1;
+# cci-2022 with jsh-lcsgj-2014; and, with --before, the six under the `refract` built from
+# git revision REV (in a worktree of its own, target dir target/before), so that today's
+# figures and the old ones come from the same machine in the same minutes. Peak memory is
+# GNU time's maximum resident set. Sizes of 10,000 patients or fewer are timed best of 3.
+# The interpreter against hand-written Rust is `cargo bench --bench throughput`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+before=""
+if [[ "${1:-}" == "--before" ]]; then
+  before="$2"
+  shift 2
+fi
 sizes=("${@:-10000 100000 1000000}")
-cargo build --release --quiet
+# shellcheck disable=SC2206
+sizes=(${sizes[*]})
+cargo build --release --locked --quiet
 bin=./target/release/refract
+old=""
+if [[ -n "$before" ]]; then
+  tree=target/before-tree
+  rm -rf "$tree"
+  git worktree prune
+  git worktree add --detach --quiet "$tree" "$before"
+  (cd "$tree" && cargo build --release --locked --quiet --target-dir ../before)
+  git worktree remove --force "$tree"
+  old=./target/before/release/refract
+fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-printf '%-10s %12s %12s %12s %14s %12s\n' patients "parse (s)" "eval (s)" "eval/parse" "patients/s" "peak MB"
-for n in ${sizes[*]}; do
-  "$bin" synth --patients "$n" --seed 2026 > "$dir/cohort.jsonl"
-  parse=$( { /usr/bin/time -f '%e %M' "$bin" eval --parse-only "$dir/cohort.jsonl" >/dev/null; } 2>&1 | tail -1)
-  full=$( { /usr/bin/time -f '%e %M' "$bin" eval "$dir/cohort.jsonl" >/dev/null; } 2>&1 | tail -1)
-  read -r parse_s _ <<<"$parse"
-  read -r eval_s eval_kb <<<"$full"
-  awk -v n="$n" -v p="$parse_s" -v e="$eval_s" -v kb="$eval_kb" \
-    'BEGIN { printf "%-10d %12.2f %12.2f %12.2f %14.0f %12.0f\n", n, p, e, e / p, n / e, kb / 1024 }'
-  rm -f "$dir/cohort.jsonl"
+
+# measure RUNS CMD...: prints "seconds peak_MB" (fastest run, its peak memory).
+measure() {
+  local runs=$1 best="" mem=0
+  shift
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$dir/time" -f '%e %M' "$@" >/dev/null 2>"$dir/stderr"
+    read -r s kb < "$dir/time"
+    if [[ -z "$best" ]] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$s
+      mem=$((kb / 1024))
+    fi
+  done
+  echo "$best $mem"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1e-9) }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 1e-9) }'; }
+
+two="-d definitions/cci-2022.crit -d definitions/jsh-lcsgj-2014.crit"
+printf '%-9s %-34s %9s %9s %11s\n' patients run seconds "peak MB" patients/s
+declare -A six
+for n in "${sizes[@]}"; do
+  runs=1
+  [[ "$n" -le 10000 ]] && runs=3
+  cohort="$dir/cohort.jsonl"
+  "$bin" synth --patients "$n" --seed 2026 > "$cohort"
+  row() {
+    printf '%-9s %-34s %9s %9s %11s\n' "$n" "$1" "$2" "$3" "$(rate "$n" "$2")"
+  }
+  read -r scan scan_mb < <(measure "$runs" "$bin" eval --parse-only "$cohort")
+  row "read (byte scanner)" "$scan" "$scan_mb"
+  read -r serde serde_mb < <(measure "$runs" "$bin" eval --parse-only --reader serde "$cohort")
+  row "read (reader before, --reader serde)" "$serde" "$serde_mb"
+  read -r all all_mb < <(measure "$runs" "$bin" eval "$cohort")
+  row "all six, 2 threads" "$all" "$all_mb"
+  six[$n]=$all
+  read -r one one_mb < <(measure "$runs" env RAYON_NUM_THREADS=1 "$bin" eval "$cohort")
+  row "all six, 1 thread" "$one" "$one_mb"
+  # shellcheck disable=SC2086
+  read -r pair pair_mb < <(measure "$runs" "$bin" eval $two "$cohort")
+  row "cci-2022 + jsh-lcsgj-2014" "$pair" "$pair_mb"
+  if [[ -n "$old" ]]; then
+    read -r was was_mb < <(measure "$runs" "$old" eval "$cohort")
+    row "all six, 2 threads, $before" "$was" "$was_mb"
+  fi
+  echo "  scanner speed-up over the reader before:  $(ratio "$serde" "$scan")  (target >= 3)"
+  echo "  all six / read:                           $(ratio "$all" "$scan")  (target <= 2)"
+  echo "  cci-2022 + jsh-lcsgj-2014 / read:         $(ratio "$pair" "$scan")  (target <= 1.5)"
+  echo "  2 threads over 1:                         $(ratio "$one" "$all")  (target >= 1.8)"
+  if [[ -n "$old" ]]; then
+    echo "  all six, now / $before:  $(ratio "$all" "$was")  (target at 1,000,000: <= 0.5)"
+  fi
+  rm -f "$cohort"
 done
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$bin" --version)"
+if [[ -n "${six[100000]:-}" && -n "${six[1000000]:-}" ]]; then
+  echo "10x the patients (100,000 -> 1,000,000), all six: $(ratio "${six[1000000]}" "${six[100000]}")x the time (target <= 10.5)"
+fi
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$bin" --version)"

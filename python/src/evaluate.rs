@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use refract::check::Checked;
 use refract::date::Date;
-use refract::eval::{evaluate, Truth};
+use refract::eval::Truth;
 use refract::report::{error_line, outcome_line, stopped_line};
 use refract::timeline::{known_on, Record, SeenIds};
 use refract::vocabulary::Vocabulary;
@@ -195,12 +195,13 @@ fn one(
         }
     };
     let json = wanted.json || lines;
+    let index = refract::eval::Index::new(&patient);
     let results = wanted
         .definitions
         .iter()
         .zip(positions)
         .map(|(definition, at)| {
-            let outcome = evaluate(definition, &patient);
+            let outcome = refract::eval::evaluate_with(definition, &patient, &index);
             let mut criteria = vec![None; wanted.columns.len()];
             if let Some(reason) = &outcome.stopped {
                 return Evaluated {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use refract::compare::{self, Comparison, Report, Summary};
 use refract::date::Date;
-use refract::eval::{evaluate, Truth};
+use refract::eval::Truth;
 use refract::timeline::{SeenIds, TimelineError};
 use refract::vocabulary::Vocabulary;
 
@@ -130,10 +130,11 @@ fn cohort_report(
     let work = |record: &refract::timeline::Record| match record.parse(&vocabulary) {
         Err(error) => Done::Failed(Box::new(error)),
         Ok(patient) => {
+            let index = refract::eval::Index::new(&patient);
             let rows = definitions
                 .iter()
                 .map(|definition| {
-                    let outcome = evaluate(definition, &patient);
+                    let outcome = refract::eval::evaluate_with(definition, &patient, &index);
                     if let Some(reason) = &outcome.stopped {
                         // Its result is no answer: counted as unknown, and said.
                         say(&format!(

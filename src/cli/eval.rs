@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use refract::check::Checked;
 use refract::date::Date;
 use refract::diagnostics::terminal;
-use refract::eval::{evaluate, Outcome};
+use refract::eval::{evaluate_with, Index, Outcome};
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
@@ -189,10 +189,11 @@ fn run_one(
         };
     }
     let patient = known_on(patient, as_of);
+    let index = Index::new(&patient);
     let outputs = definitions
         .iter()
         .map(|definition| {
-            let outcome = evaluate(definition, &patient);
+            let outcome = evaluate_with(definition, &patient, &index);
             if let Some(reason) = &outcome.stopped {
                 // One patient's runaway evaluation costs only its own result.
                 say(&format!(

@@ -126,8 +126,8 @@ pub struct Context<'a> {
     pub trial_focus: Option<Vec<usize>>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
     saved: Vec<(usize, Bound<'a>)>,
-    /// The positions of each kind of event asked for.
-    kinds: Vec<(&'a str, Rc<[usize]>)>,
+    /// Where the sessions and each kind of event are, shared by the definitions of a run.
+    index: &'a super::index::Index,
     /// Conditions evaluated so far for this patient and definition.
     pub steps: u64,
     /// The most conditions that may be evaluated before evaluation stops.
@@ -143,19 +143,16 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// A fresh context.
-    pub fn new(checked: &'a Checked, patient: &'a Patient) -> Context<'a> {
-        let sessions = patient
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.is_procedure())
-            .map(|(position, _)| position)
-            .collect();
+    /// A fresh context; `index` is the patient's.
+    pub fn new(
+        checked: &'a Checked,
+        patient: &'a Patient,
+        index: &'a super::index::Index,
+    ) -> Context<'a> {
         Context {
             checked,
             patient,
-            sessions,
+            sessions: Rc::clone(&index.sessions),
             slots: vec![Bound::Empty; checked.slots],
             it: Vec::new(),
             criteria: vec![None; checked.criteria.len()],
@@ -173,7 +170,7 @@ impl<'a> Context<'a> {
             unknown_elements: vec![Vec::new(); checked.criteria.len()],
             trial_focus: None,
             saved: Vec::new(),
-            kinds: Vec::new(),
+            index,
             kept: HashMap::default(),
             independent: HashMap::default(),
             steps: 0,
@@ -183,21 +180,9 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The positions of the events of `kind`, in timeline order (found once per kind).
+    /// The positions of the events of `kind`, in timeline order.
     pub fn of_kind(&mut self, kind: &'a str) -> Rc<[usize]> {
-        if let Some((_, positions)) = self.kinds.iter().find(|(k, _)| *k == kind) {
-            return Rc::clone(positions);
-        }
-        let positions: Rc<[usize]> = self
-            .patient
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind == kind)
-            .map(|(p, _)| p)
-            .collect();
-        self.kinds.push((kind, Rc::clone(&positions)));
-        positions
+        self.index.of_kind(kind)
     }
 
     /// The index among the sessions of the session at `position`, if it is one (sessions

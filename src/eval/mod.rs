@@ -12,6 +12,7 @@ mod deciders;
 mod depends;
 mod events;
 mod exact;
+mod index;
 mod positions;
 mod quantifiers;
 mod quick;
@@ -28,6 +29,7 @@ pub mod windows;
 
 pub use deciders::{Condition, Decider, Missing};
 pub use exact::MAX_TRIALS;
+pub use index::Index;
 pub use truth::Truth;
 pub use why::show;
 pub use windows::{windows_examined, CriterionWindows, Examined};
@@ -94,7 +96,12 @@ pub struct Evidence {
 /// missing data it read could change it, it is met or not met "whatever that data would
 /// be"; otherwise it stays unknown and says what would decide it.
 pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
-    let mut ctx = Context::new(checked, patient);
+    evaluate_with(checked, patient, &Index::new(patient))
+}
+
+/// [`evaluate`] with the patient's [`Index`], built once for all the definitions of a run.
+pub fn evaluate_with(checked: &Checked, patient: &Patient, index: &Index) -> Outcome {
+    let mut ctx = Context::new(checked, patient, index);
     let view = ctx.view();
     let mut budget = Budget::default();
     let mut criteria = Vec::with_capacity(checked.criteria.len());

@@ -65,10 +65,11 @@ pub struct Recorder {
 /// For each criterion of `checked`, in file order, the windows it examined on `patient`.
 pub fn windows_examined(checked: &Checked, patient: &Patient) -> Vec<CriterionWindows> {
     let mut out = Vec::with_capacity(checked.criteria.len());
+    let events = super::Index::new(patient);
     for (index, criterion) in checked.criteria.iter().enumerate() {
         // A fresh context per criterion: parts already called by an earlier criterion are
         // cached, and a cached selection resolves no window again.
-        let mut ctx = Context::new(checked, patient);
+        let mut ctx = Context::new(checked, patient, &events);
         ctx.windows = Some(Recorder::default());
         let _ = ctx.criterion(index);
         let recorder = ctx.windows.take().unwrap_or_default();
