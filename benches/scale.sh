@@ -25,13 +25,18 @@ cargo build --release --locked --quiet
 bin=./target/release/refract
 old=""
 if [[ -n "$before" ]]; then
-  tree=target/before-tree
-  rm -rf "$tree"
-  git worktree prune
-  git worktree add --detach --quiet "$tree" "$before"
-  (cd "$tree" && cargo build --release --locked --quiet --target-dir ../before)
-  git worktree remove --force "$tree"
+  rev=$(git rev-parse "$before")
   old=./target/before/release/refract
+  # Built once per revision (a stamp names the one built).
+  if [[ ! -x "$old" || "$(cat target/before/rev 2>/dev/null)" != "$rev" ]]; then
+    tree=target/before-tree
+    rm -rf "$tree"
+    git worktree prune
+    git worktree add --detach --quiet "$tree" "$rev"
+    (cd "$tree" && cargo build --release --locked --quiet --target-dir ../before)
+    git worktree remove --force "$tree"
+    echo "$rev" > target/before/rev
+  fi
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -79,28 +79,7 @@ pub struct Vocabulary {
 /// The order attribute names are kept in for lookups: by length, then by text. Names
 /// mostly differ in length, so most comparisons never look at the text.
 pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len()
-        .cmp(&b.len())
-        .then_with(|| same_length_order(a.as_bytes(), b.as_bytes()))
-}
-
-/// Byte order of two names of one length, eight bytes at a time: the same order as
-/// `a.cmp(b)` (big-endian words compare as their bytes do), without a call to `memcmp`,
-/// which costs more than the comparison for names this short. Attributes are looked up by
-/// name millions of times a run.
-#[inline]
-fn same_length_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        let (mut p8, mut q8) = ([0u8; 8], [0u8; 8]);
-        p8.copy_from_slice(p);
-        q8.copy_from_slice(q);
-        let (p, q) = (u64::from_be_bytes(p8), u64::from_be_bytes(q8));
-        if p != q {
-            return p.cmp(&q);
-        }
-    }
-    x.remainder().iter().cmp(y.remainder().iter())
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// The attributes of one event kind, for looking names up quickly.
@@ -454,27 +433,5 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), 33);
         assert!(vocab.attributes().all(|a| vocab.is_kind(a.kind)));
-    }
-}
-
-#[cfg(test)]
-mod order_tests {
-    use super::name_order;
-
-    proptest::proptest! {
-        /// The word-at-a-time comparison is the order it stands for: length, then text.
-        #[test]
-        fn name_order_is_length_then_text(a in "[a-z_é]{0,20}", b in "[a-z_é]{0,20}") {
-            let expected = a.len().cmp(&b.len()).then_with(|| a.cmp(&b));
-            proptest::prop_assert_eq!(name_order(&a, &b), expected);
-            proptest::prop_assert_eq!(name_order(&a, &a), std::cmp::Ordering::Equal);
-        }
-    }
-
-    #[test]
-    fn names_of_one_length_compare_past_the_first_word() {
-        assert!(name_order("abcdefgh_a", "abcdefgh_b").is_lt());
-        assert!(name_order("abcdefgi", "abcdefgh").is_gt());
-        assert!(name_order("b", "a").is_gt());
     }
 }
