@@ -127,7 +127,7 @@ pub struct Context<'a> {
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
     saved: Vec<(usize, Bound<'a>)>,
     /// Where the sessions and each kind of event are, shared by the definitions of a run.
-    index: &'a super::index::Index,
+    index: &'a super::index::Index<'a>,
     /// Conditions evaluated so far for this patient and definition.
     pub steps: u64,
     /// The most conditions that may be evaluated before evaluation stops.
@@ -147,7 +147,7 @@ impl<'a> Context<'a> {
     pub fn new(
         checked: &'a Checked,
         patient: &'a Patient,
-        index: &'a super::index::Index,
+        index: &'a super::index::Index<'a>,
     ) -> Context<'a> {
         Context {
             checked,

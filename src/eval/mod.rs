@@ -100,7 +100,11 @@ pub fn evaluate(checked: &Checked, patient: &Patient) -> Outcome {
 }
 
 /// [`evaluate`] with the patient's [`Index`], built once for all the definitions of a run.
-pub fn evaluate_with(checked: &Checked, patient: &Patient, index: &Index) -> Outcome {
+pub fn evaluate_with<'a>(
+    checked: &'a Checked,
+    patient: &'a Patient,
+    index: &'a Index<'a>,
+) -> Outcome {
     let mut ctx = Context::new(checked, patient, index);
     let view = ctx.view();
     let mut budget = Budget::default();
