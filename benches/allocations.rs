@@ -11,12 +11,13 @@
     missing_docs
 )]
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
-use std::path::Path;
 
 use stats_alloc::{Region, StatsAlloc};
 
-use refract::check::Checked;
 use refract::eval::{evaluate, evaluate_with, Index};
 use refract::report::outcome_line;
 use refract::timeline::{parse_patient, Origin, Patient};
@@ -27,7 +28,7 @@ use refract::vocabulary::Vocabulary;
 #[global_allocator]
 static ALLOCATOR: StatsAlloc<mimalloc::MiMalloc> = StatsAlloc::new(mimalloc::MiMalloc);
 
-const SEED: u64 = 2026;
+use common::SEED;
 
 /// Allocations and bytes asked for while `run` runs.
 fn counted(run: impl FnOnce()) -> (u64, u64) {
@@ -41,24 +42,13 @@ fn counted(run: impl FnOnce()) -> (u64, u64) {
 }
 
 fn main() {
-    let patients: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(5_000);
+    let patients = common::patients(5_000);
     let vocabulary = Vocabulary::builtin();
-    let texts: Vec<String> = (0..patients)
-        .map(|i| refract::synth::patient_json(i, SEED))
-        .collect();
+    let texts = common::cohort(patients);
     let events: usize = texts.iter().map(|t| t.matches("\"kind\"").count()).sum();
     let origin = Origin::new("synthetic", None);
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = refract::definition_files(&[root.join("definitions")]).unwrap();
-    let mut definitions: Vec<Checked> = files
-        .iter()
-        .map(|f| refract::load_definition(f, &vocabulary).unwrap().0)
-        .collect();
-    definitions.sort_by(|a, b| a.id.cmp(&b.id));
+    let definitions = common::shipped(&vocabulary);
 
     let mut parsed: Vec<Patient> = Vec::with_capacity(patients);
     let parse = counted(|| {

@@ -11,14 +11,14 @@
     missing_docs
 )]
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "handwritten/mod.rs"]
 mod handwritten;
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use refract::check::Checked;
 use refract::eval::evaluate;
 use refract::report::outcome_line;
 use refract::timeline::{parse_patient_with, Origin, Patient, Reader};
@@ -28,7 +28,7 @@ use refract::vocabulary::Vocabulary;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const SEED: u64 = 2026;
+use common::SEED;
 
 fn per_second(patients: usize, elapsed: Duration) -> f64 {
     patients as f64 / elapsed.as_secs_f64().max(1e-9)
@@ -47,14 +47,9 @@ fn best_of_three(mut run: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let patients: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(20_000);
+    let patients = common::patients(20_000);
     let vocabulary = Vocabulary::builtin();
-    let texts: Vec<String> = (0..patients)
-        .map(|i| refract::synth::patient_json(i, SEED))
-        .collect();
+    let texts = common::cohort(patients);
     let bytes: usize = texts.iter().map(String::len).sum();
 
     let origin = Origin::new("synthetic", None);
@@ -73,13 +68,7 @@ fn main() {
             .collect();
     });
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = refract::definition_files(&[root.join("definitions")]).unwrap();
-    let mut definitions: Vec<Checked> = files
-        .iter()
-        .map(|f| refract::load_definition(f, &vocabulary).unwrap().0)
-        .collect();
-    definitions.sort_by(|a, b| a.id.cmp(&b.id));
+    let definitions = common::shipped(&vocabulary);
 
     println!(
         "{patients} synthetic patients (seed {SEED}), {:.0} bytes each, one thread",

@@ -89,17 +89,10 @@ pub struct KindAttributes<'v>(&'v [AttrSpec]);
 impl<'v> KindAttributes<'v> {
     /// The attribute `name` of this kind.
     pub fn get(self, name: &str) -> Option<&'v AttrSpec> {
-        self.find(name).map(|(_, spec)| spec)
-    }
-
-    /// The attribute `name` and its rank among this kind's attributes: ranks are in
-    /// [`name_order`], so attributes sort by rank as they do by name.
-    pub fn find(self, name: &str) -> Option<(usize, &'v AttrSpec)> {
-        let at = self
-            .0
+        self.0
             .binary_search_by(|spec| name_order(spec.name, name))
-            .ok()?;
-        self.0.get(at).map(|spec| (at, spec))
+            .ok()
+            .and_then(|at| self.0.get(at))
     }
 }
 

@@ -11,6 +11,17 @@ from typing import Any, List, Optional, Tuple
 LONG_COLUMNS = ("patient", "date", "time", "event", "kind", "attribute", "value")
 
 
+def require_columns(present: Any, what: str) -> None:
+    """Raise ``ValueError`` unless ``present`` (column names) holds every long column
+    but the optional ``time``; ``what`` names the table in the message."""
+    missing = [c for c in LONG_COLUMNS if c not in present and c != "time"]
+    if missing:
+        raise ValueError(
+            f"a long-format {what} needs the columns {', '.join(LONG_COLUMNS)}; "
+            f"missing: {', '.join(missing)}"
+        )
+
+
 def as_arrow(table: Any) -> Optional[Any]:
     """``table`` as a ``pyarrow.Table`` when it is a data frame or Arrow table, else
     ``None`` (then it is taken as an iterable of patients)."""
@@ -60,12 +71,7 @@ def buffers(table: Any) -> List[Tuple[int, int, bytes, bytes]]:
     import pyarrow as pa
 
     names = set(table.column_names)
-    missing = [c for c in LONG_COLUMNS if c not in names and c != "time"]
-    if missing:
-        raise ValueError(
-            f"a long-format table needs the columns {', '.join(LONG_COLUMNS)}; "
-            f"missing: {', '.join(missing)}"
-        )
+    require_columns(names, "table")
     found = []
     for name in LONG_COLUMNS:
         if name in names:

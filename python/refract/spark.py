@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import Definitions, from_texts, load
-from ._long import LONG_COLUMNS
+from ._long import LONG_COLUMNS, require_columns
 
 __all__ = ["evaluate", "result_schema", "long_columns"]
 
@@ -53,12 +53,7 @@ def long_columns(df):
     from pyspark.sql.types import DateType, TimestampType
 
     types = dict(df.dtypes)
-    missing = [c for c in LONG_COLUMNS if c not in types and c != "time"]
-    if missing:
-        raise ValueError(
-            f"a long-format DataFrame needs the columns {', '.join(LONG_COLUMNS)}; "
-            f"missing: {', '.join(missing)}"
-        )
+    require_columns(types, "DataFrame")
     fields = {f.name: f.dataType for f in df.schema.fields}
     columns = []
     for name in LONG_COLUMNS:

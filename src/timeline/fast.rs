@@ -258,9 +258,6 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
     }
 }
 
-/// The most attributes of one event sorted by rank; an event with more is sorted by name.
-const RANKED: usize = 32;
-
 /// What an event object said of itself, before its attributes are converted.
 pub(super) struct Pending {
     pub index: usize,
@@ -286,56 +283,21 @@ pub(super) fn event<K: AsRef<str>>(
     }
     let known = vocab.kind_attributes(&own.kind);
     let mut attributes = Vec::with_capacity(raw.len());
-    // The vocabulary's rank of each attribute while all are known (ranks are in name
-    // order): sorting by rank sorts by name without comparing text.
-    let mut all_known = true;
-    let mut seen = 0u128;
-    let mut rank_list = [0u8; RANKED];
     for (name, value) in raw {
         if *value == "null" {
             continue;
         }
         let name = name.as_ref();
-        let found = known.and_then(|known| known.find(name));
-        let value = attribute(value, found.map(|(_, spec)| spec.ty))?;
-        let key = match found {
-            Some((rank, spec)) => {
-                match (u8::try_from(rank), rank_list.get_mut(attributes.len())) {
-                    (Ok(rank), Some(place)) if rank < 128 => {
-                        let bit = 1u128 << rank;
-                        // A repeated key: the checked path knows which one counts.
-                        if seen & bit != 0 {
-                            return None;
-                        }
-                        seen |= bit;
-                        *place = rank;
-                    }
-                    _ => all_known = false,
-                }
-                Key::Borrowed(spec.name)
-            }
-            None => {
-                all_known = false;
-                Key::Owned(name.to_owned())
-            }
+        let spec = known.and_then(|known| known.get(name));
+        let value = attribute(value, spec.map(|spec| spec.ty))?;
+        let key = match spec {
+            Some(spec) => Key::Borrowed(spec.name),
+            None => Key::Owned(name.to_owned()),
         };
         attributes.push((key, value));
     }
-    let attributes = if all_known {
-        // Insertion sort: a handful of attributes, often nearly in order already.
-        let n = attributes.len();
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 && rank_list.get(j - 1) > rank_list.get(j) {
-                rank_list.swap(j - 1, j);
-                attributes.swap(j - 1, j);
-                j -= 1;
-            }
-        }
-        Attributes::from_sorted_unique(attributes)
-    } else {
-        Attributes::from_unique(attributes)?
-    };
+    // A repeated key: the checked path knows which one counts.
+    let attributes = Attributes::from_unique(attributes)?;
     Some(Event {
         index: own.index,
         date: own.date,

@@ -32,23 +32,19 @@ impl SeenIds {
     pub fn again(&mut self, id: &str, line: Option<usize>) -> Option<Option<usize>> {
         let hash = self.hasher.hash_one(id);
         let (text, ids) = (&self.text, &self.ids);
-        let text_of = |&(start, len, _): &(u32, u32, u64)| {
-            let start = start as usize;
-            text.get(start..start + len as usize).unwrap_or_default()
+        let found = self.table.find(hash, |&at| id_at(text, ids, at) == id);
+        let first = match found {
+            Some(&at) => self.ids.get(at as usize).map(|&(_, _, line)| line),
+            None => self
+                .beyond
+                .as_ref()
+                .and_then(|beyond| beyond.get(id).copied()),
         };
-        let found = self.table.find(hash, |&at| {
-            ids.get(at as usize)
-                .is_some_and(|entry| text_of(entry) == id)
-        });
-        if let Some(&at) = found {
-            let first = self.ids.get(at as usize).map_or(0, |&(_, _, line)| line);
-            return Some(usize::try_from(first).ok().filter(|&l| l > 0));
-        }
-        if let Some(&first) = self.beyond.as_ref().and_then(|beyond| beyond.get(id)) {
+        if let Some(first) = first {
             return Some(usize::try_from(first).ok().filter(|&l| l > 0));
         }
         let line = line.and_then(|l| u64::try_from(l).ok()).unwrap_or(0);
-        // Past 4 GiB of ids (or 4 billion of them), a second table of the same kind.
+        // Past 4 GiB of id text (or 4 billion ids), the rest go to a plain map.
         let (Ok(start), Ok(len), Ok(at)) = (
             u32::try_from(self.text.len()),
             u32::try_from(id.len()),
@@ -58,16 +54,9 @@ impl SeenIds {
         };
         self.text.push_str(id);
         self.ids.push((start, len, line));
-        let hasher = &self.hasher;
-        let (text, ids) = (&self.text, &self.ids);
-        self.table.insert_unique(hash, at, |&at| {
-            let entry = ids.get(at as usize).copied().unwrap_or_default();
-            let start = entry.0 as usize;
-            hasher.hash_one(
-                text.get(start..start + entry.1 as usize)
-                    .unwrap_or_default(),
-            )
-        });
+        let (hasher, text, ids) = (&self.hasher, &self.text, &self.ids);
+        self.table
+            .insert_unique(hash, at, |&at| hasher.hash_one(id_at(text, ids, at)));
         None
     }
 
@@ -89,6 +78,15 @@ impl SeenIds {
             "{file}{here}: patient id \"{id}\" was already used{there}; ids must be unique in a cohort, so this patient is not evaluated"
         ))
     }
+}
+
+/// The id kept at `at`.
+fn id_at<'t>(text: &'t str, ids: &[(u32, u32, u64)], at: u32) -> &'t str {
+    let Some(&(start, len, _)) = ids.get(at as usize) else {
+        return "";
+    };
+    let start = start as usize;
+    text.get(start..start + len as usize).unwrap_or_default()
 }
 
 /// The patient as known on `as_of`: later events are dropped.

@@ -16,7 +16,7 @@
 //! than the scanning this file does, and neither reads numbers as decimal text on the
 //! stable API we would need (the measurement is in the commit that added this file).
 
-use super::fast::{event, Pending, MAX_NESTING};
+use super::fast::{event, nesting, Pending, MAX_NESTING};
 use super::load::MAX_EVENTS;
 use super::{order, Key, Patient};
 use crate::date::Date;
@@ -264,11 +264,6 @@ impl<'t> Scanner<'t> {
             vocab,
         )
     }
-}
-
-/// The deepest nesting of arrays and objects in JSON text (see [`fast`](super::fast)).
-fn nesting(text: &str) -> usize {
-    super::fast::nesting(text)
 }
 
 /// The position of the first `"`, `\\` or control character in `bytes`. Keys are most of
