@@ -485,3 +485,40 @@ fn a_change_shown_to_a_tenth_never_reads_as_the_threshold_it_misses() {
         outcome.criteria[0].why
     );
 }
+
+#[test]
+fn a_part_description_quotes_its_arguments_and_none_for_an_absent_event() {
+    let definition = |values: &str| {
+        format!(
+            "definition t\n  outcome refractory\n\
+             part marker_between(S, T, M) \"{{M}} results from {{S}} to {{T}}\" =\n  \
+               lab after S, before T, where test is M\n\
+             criterion c = any session S: any M in [{values}]:\n  \
+               at least 2 marker_between(S, next session after S, M)\n\
+             met when c\n"
+        )
+    };
+    let patient = format!(
+        r#"{{"id":"p","events":[{TACE},{{"date":"2021-02-10","kind":"lab","test":"AFP","value":3}}]}}"#
+    );
+    let why = |values: &str| {
+        run(&definition(values), &patient)
+            .criteria
+            .into_iter()
+            .next()
+            .expect("one criterion")
+            .why
+    };
+    assert!(
+        why("AFP").ends_with("only 1 of the 2 needed: AFP results from 2021-01-31 to none"),
+        "{}",
+        why("AFP")
+    );
+    // A quoted value with a brace is filled in as each parameter was before it: one
+    // parameter after another, so a later one is read inside it.
+    assert!(
+        why(r#""{T}""#).ends_with("no none results from 2021-01-31 to none"),
+        "{}",
+        why(r#""{T}""#)
+    );
+}

@@ -212,8 +212,8 @@ proptest! {
 
 /// Filters of the commonest shapes (`ATTRIBUTE [not] in [...]`, `is`, `ATTRIBUTE > N`,
 /// `number >= N`, `ATTRIBUTE is the same as E`, `E is within D after it`, and `and`/`or`
-/// of these) are read directly by the
-/// evaluator; written another way they take the general path. Both must agree.
+/// of these) are read directly by the evaluator (with a tumour marker's rise over them);
+/// written another way they take the general path. Both must agree.
 const FILTER_SHAPES: &str = r#"
 definition filter-shapes
   outcome refractory
@@ -221,9 +221,18 @@ definition filter-shapes
 part marker(S, M) "{M} before the session" = latest lab on or before S, where test is M
 part marker_general(S, M) "{M} before the session" =
   latest lab on or before S, where not (test not in [M])
+part marker_after(S, M) "{M} after the session" =
+  lab after S, on or before next session after S, within 3 months after S, where test is M
+part marker_after_general(S, M) "{M} after the session" =
+  lab after S, on or before next session after S, within 3 months after S,
+    where not (test not in [M])
 
 criterion quick_is = any session S: any M in [AFP, "PIVKA-II"]: value of marker(S, M) > 100
 criterion general_is = any session S: any M in [AFP, "PIVKA-II"]: value of marker_general(S, M) > 100
+criterion quick_rises = any session S: any M in [AFP, "PIVKA-II"]:
+  value of marker_after(S, M) rises continuously above marker(S, M), with at least 2 values
+criterion general_rises = any session S: any M in [AFP, "PIVKA-II"]:
+  value of marker_after_general(S, M) rises continuously above marker_general(S, M), with at least 2 values
 criterion quick_in = at least 2 imaging where mrecist in [PD, NE]
 criterion general_in = at least 2 imaging where not (mrecist not in [PD, NE])
 criterion quick_not_in = at least 2 imaging where modality not in [CT]
@@ -243,7 +252,7 @@ criterion general_and = any session S: at least 3 session T up to S, where not (
 criterion quick_or = at least 2 imaging where mrecist in [PD] or viable_percent > 50
 criterion general_or = at least 2 imaging where not (not (mrecist in [PD] or viable_percent > 50))
 
-met when quick_is or general_is or quick_in or general_in or quick_not_in or general_not_in
+met when quick_is or general_is or quick_rises or general_rises or quick_in or general_in or quick_not_in or general_not_in
   or quick_compare or general_compare or quick_number or general_number
   or quick_same or general_same or quick_differs or general_differs or quick_within
   or general_within or quick_and or general_and or quick_or or general_or

@@ -4,13 +4,12 @@
 //! `impl Context` of its own topic.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::consult::{Consult, Hint};
 use super::value::{Bound, Cell, Datum, Found, Selection, Source};
 use super::verdict::Verdict;
-use super::why::{View, Why};
+use super::why::{Quote, Quoted, View, Why};
 use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::timeline::{Event, Patient, Value};
@@ -126,6 +125,8 @@ pub struct Context<'a> {
     pub trial_focus: Option<Vec<usize>>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
     saved: Vec<(usize, Bound<'a>)>,
+    /// The quoted arguments of the calls under way, innermost last.
+    quoting: Vec<Quoted<'a>>,
     /// Where the sessions and each kind of event are, shared by the definitions of a run.
     index: &'a super::index::Index<'a>,
     /// Conditions evaluated so far for this patient and definition.
@@ -170,6 +171,7 @@ impl<'a> Context<'a> {
             unknown_elements: vec![Vec::new(); checked.criteria.len()],
             trial_focus: None,
             saved: Vec::new(),
+            quoting: Vec::new(),
             index,
             kept: HashMap::default(),
             independent: HashMap::default(),
@@ -458,7 +460,9 @@ impl<'a> Context<'a> {
         // The slots' earlier contents wait on one stack shared by all calls.
         let saved_from = self.saved.len();
         let mut anchor = None;
-        let mut quoted: Vec<(&'a str, Cow<'a, Value>)> = Vec::new();
+        // The quotes of this call wait on one stack shared by all calls (an argument may
+        // itself be a call), and are copied out once: one allocation per quoting call.
+        let quoted_from = self.quoting.len();
         for (index, ((arg, &slot), &is_value)) in args
             .iter()
             .zip(&part.params)
@@ -469,7 +473,8 @@ impl<'a> Context<'a> {
                 let datum = self.datum(arg);
                 if let (Datum::Known(value, _), Some(name)) = (&datum, part.param_names.get(index))
                 {
-                    quoted.push((name.as_str(), value.clone()));
+                    self.quoting
+                        .push((name.as_str(), Quote::Value(value.clone())));
                 }
                 Bound::Value(datum)
             } else {
@@ -479,7 +484,7 @@ impl<'a> Context<'a> {
                         if let (Some(name), Some(true), Some(date)) =
                             (name, part.quoted_params.get(index), self.date_at(position))
                         {
-                            quoted.push((name.as_str(), Cow::Owned(Value::Text(date.to_string()))));
+                            self.quoting.push((name.as_str(), Quote::Date(date)));
                         }
                         anchor.get_or_insert(position);
                         Bound::Event(Found::At(position, None, since))
@@ -494,10 +499,16 @@ impl<'a> Context<'a> {
                 .unwrap_or(Bound::Empty);
             self.saved.push((slot, old));
         }
+        let quoted: Option<Rc<[Quoted<'a>]>> = self
+            .quoting
+            .get(quoted_from..)
+            .filter(|quotes| !quotes.is_empty())
+            .map(Rc::from);
+        self.quoting.truncate(quoted_from);
         let description = Why::Part {
             part,
             anchor,
-            quoted: (!quoted.is_empty()).then(|| quoted.into()),
+            quoted,
         };
         let out = f(self, &part.body, description);
         while self.saved.len() > saved_from {

@@ -115,7 +115,35 @@ pub fn cut(mut reason: String) -> String {
 pub type Writer<'a> = Rc<dyn Fn(&View<'a>, &mut String) + 'a>;
 
 /// A value a part was called with, by its parameter's name (`M` = `AFP`).
-pub type Quoted<'a> = (&'a str, Cow<'a, Value>);
+pub type Quoted<'a> = (&'a str, Quote<'a>);
+
+/// What a part's description quotes for one parameter: a value, or the date of the event
+/// it was called with (written only when the reason is, so a call formats no date).
+#[derive(Clone)]
+pub enum Quote<'a> {
+    /// A value argument.
+    Value(Cow<'a, Value>),
+    /// An event argument's date.
+    Date(crate::date::Date),
+}
+
+impl Quote<'_> {
+    /// The quote as written in reasons, appended to `out`.
+    fn write_into(&self, out: &mut String) {
+        match self {
+            Quote::Value(value) => show_into(value, out),
+            Quote::Date(date) => out.push_str(std::str::from_utf8(&date.to_bytes()).unwrap_or("")),
+        }
+    }
+
+    /// Whether the quote, as written, has a brace.
+    fn has_brace(&self) -> bool {
+        match self {
+            Quote::Value(value) => has_brace(value),
+            Quote::Date(_) => false,
+        }
+    }
+}
 
 /// One reason, written when asked.
 #[derive(Clone)]
@@ -203,14 +231,21 @@ impl<'a> Why<'a> {
             Why::Borrowed(text) => out.push_str(text),
             Why::Source(text) => {
                 let start = out.len();
+                // Whether the words written hold the text `unknown if none` (it can only
+                // span a word ending `unknown`, the word `if` and one starting `none`):
+                // most selections do not, and are not searched.
+                let mut words = (false, false);
+                let mut flagged = false;
                 for (i, word) in text.split_whitespace().enumerate() {
                     if i > 0 {
                         out.push(' ');
                     }
                     out.push_str(word);
+                    flagged |= words.1 && word.starts_with("none");
+                    words = (word.ends_with("unknown"), words.0 && word == "if");
                 }
                 // `unknown if none` says how to read an empty selection, not what it holds.
-                if let Some(written) = out.get(start..) {
+                if let (true, Some(written)) = (flagged, out.get(start..)) {
                     if written.contains("unknown if none") {
                         let cleaned = written
                             .replace(", unknown if none", "")
@@ -334,9 +369,11 @@ fn render_part<'a>(
     let quotes_event = part.quoted_params.iter().any(|&q| q);
     if quoted.is_empty() && !quotes_event {
         out.push_str(text);
-    } else {
-        let mut text = quoted.iter().fold(text.clone(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), &show(value))
+    } else if !fill_in_place(part, text, quoted, out) {
+        let mut text = quoted.iter().fold(text.clone(), |text, (name, quote)| {
+            let mut shown = String::new();
+            quote.write_into(&mut shown);
+            text.replace(&format!("{{{name}}}"), &shown)
         });
         // An event that does not exist (no next session) has no date to place.
         for (name, _) in part
@@ -365,6 +402,56 @@ fn render_part<'a>(
             out.push(')');
         }
         None => {}
+    }
+}
+
+/// [`render_part`]'s placeholders filled in one pass onto `out`, when that writes what
+/// replacing them one parameter after another (above) writes: every `{` of the description
+/// opens a placeholder of a parameter, and no quoted value has a brace that a later
+/// replacement could read as one. `false`, with nothing written, otherwise.
+fn fill_in_place(part: &CheckedPart, text: &str, quoted: &[Quoted<'_>], out: &mut String) -> bool {
+    if quoted.iter().any(|(_, quote)| quote.has_brace()) {
+        return false;
+    }
+    let start = out.len();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let (before, from) = rest.split_at(open);
+        let name = from
+            .get(1..)
+            .and_then(|after| after.find('}').and_then(|close| after.get(..close)));
+        let Some(name) = name else {
+            out.truncate(start);
+            return false;
+        };
+        out.push_str(before);
+        if let Some((_, quote)) = quoted.iter().find(|(n, _)| *n == name) {
+            quote.write_into(out);
+        } else if part
+            .param_names
+            .iter()
+            .zip(&part.quoted_params)
+            .any(|(n, &q)| q && n == name)
+        {
+            // An event that does not exist (no next session) has no date to place.
+            out.push_str("none");
+        } else {
+            out.truncate(start);
+            return false;
+        }
+        rest = from.get(name.len() + 2..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    true
+}
+
+/// Whether a value, as written in reasons, has a brace.
+fn has_brace(value: &Value) -> bool {
+    match value {
+        Value::Text(t) => t.contains(['{', '}']),
+        Value::List(items) => items.iter().any(has_brace),
+        Value::Object(_) => true,
+        Value::Bool(_) | Value::Number(_) => false,
     }
 }
 
