@@ -106,6 +106,9 @@ fn main() {
         }
     });
     row("  the same, one index per patient", shared);
+    // And sharing the criteria written the same way in several definitions.
+    let together = counted(|| common::as_refract_eval(&definitions, &parsed));
+    row("  and shared criteria (refract eval)", together);
     println!(
         "{:<34} {:>16.1}",
         "all six per event",

@@ -1,9 +1,13 @@
 //! What the in-process benches share: the patient count from the command line, the
-//! synthetic cohort, and the shipped definitions.
+//! synthetic cohort, the shipped definitions, and evaluating them as `refract eval` does.
 
+use std::hint::black_box;
 use std::path::Path;
 
 use refract::check::Checked;
+use refract::eval::{evaluate_sharing, Index, SharedCriteria, Sharing};
+use refract::report::outcome_line;
+use refract::timeline::Patient;
 use refract::vocabulary::Vocabulary;
 
 /// The seed of every bench's synthetic cohort (benches/scale.sh uses the same).
@@ -34,4 +38,18 @@ pub fn shipped(vocabulary: &Vocabulary) -> Vec<Checked> {
         .collect();
     definitions.sort_by(|a, b| a.id.cmp(&b.id));
     definitions
+}
+
+/// Every definition for every patient, written, as `refract eval` runs them: one index per
+/// patient, and the criteria written the same way in several definitions evaluated once.
+pub fn as_refract_eval(definitions: &[Checked], patients: &[Patient]) {
+    let sharing = Sharing::new(definitions);
+    for patient in patients {
+        let index = Index::new(patient);
+        let mut shared = SharedCriteria::new(&sharing);
+        for definition in definitions {
+            let outcome = evaluate_sharing(definition, patient, &index, &mut shared);
+            black_box(outcome_line(&outcome));
+        }
+    }
 }

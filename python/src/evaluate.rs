@@ -55,6 +55,8 @@ pub struct Wanted<'a> {
     pub as_of: Option<Date>,
     /// Keep each row's JSON line.
     pub json: bool,
+    /// The criteria the definitions share (evaluated once per patient).
+    pub sharing: &'a refract::eval::Sharing,
 }
 
 /// What one patient became, made in a worker.
@@ -196,12 +198,14 @@ fn one(
     };
     let json = wanted.json || lines;
     let index = refract::eval::Index::new(&patient);
+    let mut shared = refract::eval::SharedCriteria::new(wanted.sharing);
     let results = wanted
         .definitions
         .iter()
         .zip(positions)
         .map(|(definition, at)| {
-            let outcome = refract::eval::evaluate_with(definition, &patient, &index);
+            let outcome =
+                refract::eval::evaluate_sharing(definition, &patient, &index, &mut shared);
             let mut criteria = vec![None; wanted.columns.len()];
             if let Some(reason) = &outcome.stopped {
                 return Evaluated {
@@ -226,6 +230,8 @@ fn one(
             }
         })
         .collect();
+    // The shared results borrow the patient.
+    drop(shared);
     Done::Evaluated {
         id: patient.id,
         line: patient.line,

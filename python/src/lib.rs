@@ -106,11 +106,13 @@ impl Compiled {
             .map_err(|e| PyValueError::new_err(format!("as_of: {e}")))?;
         let mut columns = table.then(|| Columns::new(self.columns.len(), json));
         let mut found = lines.then(Vec::new);
+        let sharing = refract::eval::Sharing::new(self.definitions.iter());
         let wanted = Wanted {
             definitions: &self.definitions,
             columns: &self.columns,
             as_of,
             json,
+            sharing: &sharing,
         };
         let mut go = |items: &mut dyn Items, input: &str| {
             let (columns, found) = (columns.as_mut(), found.as_mut());

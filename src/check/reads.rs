@@ -141,3 +141,33 @@ pub fn definition_reads(checked: &Checked) -> Vec<String> {
     }
     names
 }
+
+/// The parts a condition uses, directly or through each other (each once, by index);
+/// `None` when it uses a criterion. A criterion written the same way in two definitions,
+/// using parts written the same way, means the same in both.
+pub fn parts_used(checked: &Checked, body: &Node) -> Option<Vec<usize>> {
+    let mut parts = Vec::new();
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Criterion(_) => return None,
+            NodeKind::Call(part, args) => {
+                stack.extend(args.iter());
+                if !parts.contains(part) {
+                    parts.push(*part);
+                    stack.extend(checked.parts.get(*part).map(|p| &p.body));
+                }
+            }
+            NodeKind::Attribute(_, of) => stack.extend(of.as_deref()),
+            NodeKind::Rises {
+                series, reference, ..
+            } => {
+                stack.push(series);
+                stack.push(reference);
+            }
+            NodeKind::Extreme(_, _, set) => stack.push(set),
+            other => children(other, &mut stack),
+        }
+    }
+    Some(parts)
+}

@@ -127,14 +127,17 @@ fn cohort_report(
         })?;
     let ids: Vec<String> = definitions.iter().map(|d| d.id.clone()).collect();
     let input = &input_name;
+    let sharing = refract::eval::Sharing::new(&definitions);
     let work = |record: &refract::timeline::Record| match record.parse(&vocabulary) {
         Err(error) => Done::Failed(Box::new(error)),
         Ok(patient) => {
             let index = refract::eval::Index::new(&patient);
+            let mut shared = refract::eval::SharedCriteria::new(&sharing);
             let rows = definitions
                 .iter()
                 .map(|definition| {
-                    let outcome = refract::eval::evaluate_with(definition, &patient, &index);
+                    let outcome =
+                        refract::eval::evaluate_sharing(definition, &patient, &index, &mut shared);
                     if let Some(reason) = &outcome.stopped {
                         // Its result is no answer: counted as unknown, and said.
                         say(&format!(
@@ -146,6 +149,8 @@ fn cohort_report(
                     Summary::of(&outcome, &patient)
                 })
                 .collect();
+            // The shared results borrow the patient.
+            drop(shared);
             Done::Compared {
                 id: patient.id,
                 line: patient.line,

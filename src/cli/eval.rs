@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use refract::check::Checked;
 use refract::date::Date;
 use refract::diagnostics::terminal;
-use refract::eval::{evaluate_with, Index, Outcome};
+use refract::eval::{evaluate_sharing, Index, Outcome, SharedCriteria, Sharing};
 use refract::report::{
     csv_columns, csv_header, csv_row, error_line, outcome_line, report_block, Table,
 };
@@ -62,6 +62,8 @@ pub fn run(args: EvalArgs) -> ExitCode {
         format: args.format,
     };
     let columns = csv_columns(&definitions);
+    // Criteria written the same way in several definitions are evaluated once per patient.
+    let sharing = Sharing::new(&definitions);
     if let Format::Csv = args.format {
         sink.line(csv_header(&columns));
     }
@@ -73,7 +75,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         |record| {
             run_one(
                 record,
-                &definitions,
+                (&definitions, &sharing),
                 &columns,
                 &vocabulary,
                 &args.patients,
@@ -156,7 +158,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
 #[allow(clippy::too_many_arguments)]
 fn run_one(
     record: &Record,
-    definitions: &[Checked],
+    (definitions, sharing): (&[Checked], &Sharing),
     columns: &[String],
     vocabulary: &Vocabulary,
     wanted: &[String],
@@ -190,10 +192,11 @@ fn run_one(
     }
     let patient = known_on(patient, as_of);
     let index = Index::new(&patient);
+    let mut shared = SharedCriteria::new(sharing);
     let outputs = definitions
         .iter()
         .map(|definition| {
-            let outcome = evaluate_with(definition, &patient, &index);
+            let outcome = evaluate_sharing(definition, &patient, &index, &mut shared);
             if let Some(reason) = &outcome.stopped {
                 // One patient's runaway evaluation costs only its own result.
                 say(&format!(
@@ -219,6 +222,8 @@ fn run_one(
             }
         })
         .collect();
+    // The shared results borrow the patient.
+    drop(shared);
     Done::Evaluated {
         id: patient.id,
         line: patient.line,

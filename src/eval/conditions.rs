@@ -341,6 +341,11 @@ impl<'a> Context<'a> {
         let Some(criterion) = checked.criteria.get(index) else {
             return Verdict::new(Truth::Unknown, "no such criterion");
         };
+        let shared = self.sharing_id(index);
+        if let Some(verdict) = shared.and_then(|id| self.take_shared(index, id)) {
+            return verdict;
+        }
+        let steps_before = self.steps;
         let mark = self.mark();
         let outer = (
             std::mem::replace(&mut self.top, &criterion.body as *const Node as usize),
@@ -378,6 +383,9 @@ impl<'a> Context<'a> {
         };
         if let Some(place) = place {
             *place = entry;
+        }
+        if let Some(id) = shared {
+            self.offer_shared(index, id, steps_before);
         }
         verdict
     }

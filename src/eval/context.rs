@@ -135,6 +135,12 @@ pub struct Context<'a> {
     pub step_limit: u64,
     /// Whether the limit was reached.
     pub stopped: bool,
+    /// The criteria shared with the run's other definitions (`shared.rs`), when they are;
+    /// how many results were taken, and the most steps evaluating them here could have
+    /// cost more.
+    pub shared: Option<super::shared::SharedCriteria<'a>>,
+    pub shared_hits: u32,
+    pub shared_slack: u64,
     /// Whether a quantifier's body depends on its element, by (body, slot).
     pub independent: HashMap<(usize, usize), bool>,
     /// The events of a kind a list filter could keep, by (kind, filter, values).
@@ -178,6 +184,9 @@ impl<'a> Context<'a> {
             steps: 0,
             step_limit: MAX_STEPS,
             stopped: false,
+            shared: None,
+            shared_hits: 0,
+            shared_slack: 0,
             windows: None,
         }
     }

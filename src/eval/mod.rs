@@ -19,6 +19,7 @@ mod quick;
 mod readings;
 mod runs;
 mod selections;
+mod shared;
 mod temporal;
 mod trend;
 pub mod truth;
@@ -30,6 +31,7 @@ pub mod windows;
 pub use deciders::{Condition, Decider, Missing};
 pub use exact::MAX_TRIALS;
 pub use index::Index;
+pub use shared::{SharedCriteria, Sharing};
 pub use truth::Truth;
 pub use why::show;
 pub use windows::{windows_examined, CriterionWindows, Examined};
@@ -105,7 +107,40 @@ pub fn evaluate_with<'a>(
     patient: &'a Patient,
     index: &'a Index<'a>,
 ) -> Outcome {
+    evaluate_in(checked, patient, index, None).0
+}
+
+/// [`evaluate_with`], sharing criteria with the run's other definitions: `shared` holds
+/// the results the definitions evaluated before for this patient made, and keeps this
+/// one's for those after. The outcome is the one [`evaluate_with`] gives.
+pub fn evaluate_sharing<'a>(
+    checked: &'a Checked,
+    patient: &'a Patient,
+    index: &'a Index<'a>,
+    shared: &mut SharedCriteria<'a>,
+) -> Outcome {
+    let (outcome, store, again) = evaluate_in(checked, patient, index, Some(shared.take()));
+    if let Some(store) = store {
+        *shared = store;
+    }
+    if again {
+        // Near the step limit, where the steps a taken result saved could decide where
+        // evaluation stops: evaluated alone.
+        return evaluate_with(checked, patient, index);
+    }
+    outcome
+}
+
+/// One evaluation, with the shared results when criteria are shared; gives them back, and
+/// whether it must be done again alone.
+fn evaluate_in<'a>(
+    checked: &'a Checked,
+    patient: &'a Patient,
+    index: &'a Index<'a>,
+    shared: Option<SharedCriteria<'a>>,
+) -> (Outcome, Option<SharedCriteria<'a>>, bool) {
     let mut ctx = Context::new(checked, patient, index);
+    ctx.shared = shared;
     let view = ctx.view();
     let mut budget = Budget::default();
     let mut criteria = Vec::with_capacity(checked.criteria.len());
@@ -207,7 +242,8 @@ pub fn evaluate_with<'a>(
             overall.at = settled.at;
         }
     }
-    Outcome {
+    let again = ctx.beyond_shared_slack();
+    let outcome = Outcome {
         patient: patient.id.clone(),
         definition: checked.id.clone(),
         outcome: checked.outcome.clone(),
@@ -219,7 +255,8 @@ pub fn evaluate_with<'a>(
         },
         criteria,
         stopped,
-    }
+    };
+    (outcome, ctx.shared.take(), again)
 }
 
 /// Whether two criteria left unknown read the same cell.

@@ -336,12 +336,7 @@ impl<'a> Context<'a> {
         if (kx.0, kx.1, kx.2) != (ky.0, ky.1, ky.2) || a == b || x.kind != y.kind {
             return false;
         }
-        self.checked.reads.iter().any(|name| {
-            if name == "number" {
-                return x.is_procedure() && y.is_procedure();
-            }
-            x.get(name) != y.get(name)
-        })
+        super::shared::tells_apart(&self.checked.reads, x, y)
     }
 
     /// A candidate's membership after the filter.

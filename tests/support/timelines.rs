@@ -24,6 +24,23 @@ pub fn events() -> impl Strategy<Value = Vec<String>> {
     })
 }
 
+/// Generated events of which several may fall on one day (with or without times): ties
+/// the record does not order.
+pub fn events_with_ties() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec((0u32..90, event()), 0..14).prop_map(|events| {
+        events
+            .into_iter()
+            .map(|(d, body)| {
+                let day = refract::date::Date::parse("2021-01-01")
+                    .unwrap()
+                    .add_days(i64::from(d))
+                    .unwrap();
+                format!(r#"{{"date":"{day}"{body}"#)
+            })
+            .collect()
+    })
+}
+
 /// One event's fields after its date: maybe a time, a kind, some attributes.
 pub fn event() -> impl Strategy<Value = String> {
     let kind = prop_oneof![Just("tace"), Just("imaging"), Just("lab"), Just("status")];
