@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostics;
 use crate::source::SourceFile;
 use crate::vocabulary::Vocabulary;
 pub use ir::{Const, Node, NodeKind, Slot, Ty, ValueTy};
-pub use reads::{attributes_read, definition_reads, parts_used};
+pub use reads::{attributes_read, criteria_used, definition_reads, parts_used};
 
 /// A definition that passed the checker: what the evaluator runs.
 #[derive(Debug, Clone)]

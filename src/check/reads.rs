@@ -142,6 +142,39 @@ pub fn definition_reads(checked: &Checked) -> Vec<String> {
     names
 }
 
+/// The criteria a condition uses, directly or through the parts it uses.
+pub fn criteria_used(checked: &Checked, body: &Node) -> Vec<usize> {
+    let mut criteria = Vec::new();
+    let mut parts_seen = Vec::new();
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Criterion(index) => {
+                if !criteria.contains(index) {
+                    criteria.push(*index);
+                }
+            }
+            NodeKind::Call(part, args) => {
+                stack.extend(args.iter());
+                if !parts_seen.contains(part) {
+                    parts_seen.push(*part);
+                    stack.extend(checked.parts.get(*part).map(|p| &p.body));
+                }
+            }
+            NodeKind::Attribute(_, of) => stack.extend(of.as_deref()),
+            NodeKind::Rises {
+                series, reference, ..
+            } => {
+                stack.push(series);
+                stack.push(reference);
+            }
+            NodeKind::Extreme(_, _, set) => stack.push(set),
+            other => children(other, &mut stack),
+        }
+    }
+    criteria
+}
+
 /// The parts a condition uses, directly or through each other (each once, by index);
 /// `None` when it uses a criterion. A criterion written the same way in two definitions,
 /// using parts written the same way, means the same in both.

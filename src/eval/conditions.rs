@@ -20,6 +20,7 @@ impl<'a> Context<'a> {
         // Bounded work: a definition whose quantifiers multiply (every imaging against
         // every imaging against every imaging …) stops, and says so, rather than stall.
         self.steps += 1;
+        self.cold = self.cold.saturating_add(1);
         if self.steps > self.step_limit {
             self.stopped = true;
             return Verdict::new(Truth::Unknown, "stopped: too much work");
@@ -297,9 +298,10 @@ impl<'a> Context<'a> {
                 if let Some(entry) = key.and_then(|key| self.verdicts.get(&key, self.trying)) {
                     self.consults.extend_from_slice(&entry.consults);
                     self.missing.extend_from_slice(&entry.missing);
+                    self.cold = self.cold.saturating_add(entry.cold);
                     return entry.value.clone();
                 }
-                let mark = self.mark();
+                let (mark, cold_from) = (self.mark(), self.cold);
                 let verdict = self.call(
                     *part,
                     args,
@@ -308,7 +310,7 @@ impl<'a> Context<'a> {
                 );
                 // Only reasons kept in full are worth keeping for reuse elsewhere.
                 if let (Some(key), false) = (key, super::why::is_quiet()) {
-                    let entry = self.entry(verdict.clone(), mark);
+                    let entry = self.entry(verdict.clone(), mark, cold_from);
                     self.verdicts.insert(key, entry, self.trying);
                 }
                 verdict
@@ -333,6 +335,7 @@ impl<'a> Context<'a> {
             // Reusing it reads the same data: its readings count again.
             let value = entry.value.clone();
             let (consults, missing) = (entry.consults.clone(), entry.missing.clone());
+            self.cold = self.cold.saturating_add(entry.cold);
             self.consults.extend(consults);
             self.missing.extend(missing);
             return value;
@@ -345,8 +348,7 @@ impl<'a> Context<'a> {
         if let Some(verdict) = shared.and_then(|id| self.take_shared(index, id)) {
             return verdict;
         }
-        let steps_before = self.steps;
-        let mark = self.mark();
+        let (mark, cold_from, steps_before) = (self.mark(), self.cold, self.steps);
         let outer = (
             std::mem::replace(&mut self.top, &criterion.body as *const Node as usize),
             self.noting.replace(Vec::new()),
@@ -375,7 +377,7 @@ impl<'a> Context<'a> {
                     .collect();
             }
         }
-        let entry = Some(self.entry(verdict.clone(), mark));
+        let entry = Some(self.entry(verdict.clone(), mark, cold_from));
         let place = if self.trying {
             self.trial_criteria.get_mut(index)
         } else {

@@ -33,6 +33,8 @@ pub struct Entry<'a, T> {
     pub consults: Vec<Consult<'a>>,
     /// The events found missing while it was made ("no CT/MRI 1 to 3 months after ...").
     pub missing: Vec<Why<'a>>,
+    /// The conditions making it would cost with nothing reused (see [`Context::cold`]).
+    pub cold: u64,
 }
 
 /// Results of parts by call. While missing data is being filled in, a result that read
@@ -131,6 +133,10 @@ pub struct Context<'a> {
     index: &'a super::index::Index<'a>,
     /// Conditions evaluated so far for this patient and definition.
     pub steps: u64,
+    /// The conditions evaluating so far would have cost reusing no result: each step, and
+    /// for each result reused, what making it would. What a result shared from another
+    /// definition could cost here is bounded by it (`shared.rs`).
+    pub cold: u64,
     /// The most conditions that may be evaluated before evaluation stops.
     pub step_limit: u64,
     /// Whether the limit was reached.
@@ -141,6 +147,8 @@ pub struct Context<'a> {
     pub shared: Option<super::shared::SharedCriteria<'a>>,
     pub shared_hits: u32,
     pub shared_slack: u64,
+    /// Per criterion taken from another definition: that definition.
+    pub taken: Vec<Option<&'a Checked>>,
     /// Whether a quantifier's body depends on its element, by (body, slot).
     pub independent: HashMap<(usize, usize), bool>,
     /// The events of a kind a list filter could keep, by (kind, filter, values).
@@ -182,11 +190,13 @@ impl<'a> Context<'a> {
             kept: HashMap::default(),
             independent: HashMap::default(),
             steps: 0,
+            cold: 0,
             step_limit: MAX_STEPS,
             stopped: false,
             shared: None,
             shared_hits: 0,
             shared_slack: 0,
+            taken: Vec::new(),
             windows: None,
         }
     }
@@ -402,11 +412,19 @@ impl<'a> Context<'a> {
     }
 
     /// A result with what it consulted since `mark`.
-    pub fn entry<T>(&self, value: T, (consults, missing): (usize, usize)) -> Entry<'a, T> {
+    /// A result kept for reuse: what it read since `mark`, and what it cost since the
+    /// cold count was `cold_from`.
+    pub fn entry<T>(
+        &self,
+        value: T,
+        (consults, missing): (usize, usize),
+        cold_from: u64,
+    ) -> Entry<'a, T> {
         // Most results read no missing data: no copy at all.
         let from = self.consults.get(consults..).unwrap_or_default();
         Entry {
             value,
+            cold: self.cold.saturating_sub(cold_from),
             consults: if from.is_empty() {
                 Vec::new()
             } else {

@@ -65,9 +65,10 @@ impl<'a> Context<'a> {
                     // Reusing it reads the same data: its readings count again.
                     self.consults.extend_from_slice(&entry.consults);
                     self.missing.extend_from_slice(&entry.missing);
+                    self.cold = self.cold.saturating_add(entry.cold);
                     return entry.value.clone();
                 }
-                let mark = self.mark();
+                let (mark, cold_from) = (self.mark(), self.cold);
                 let label = self.checked.parts.get(*part).map(|p| p.label.as_str());
                 let found = self.call(
                     *part,
@@ -86,7 +87,7 @@ impl<'a> Context<'a> {
                     Found::absent("no such part"),
                 );
                 if let Some(key) = key {
-                    let entry = self.entry(found.clone(), mark);
+                    let entry = self.entry(found.clone(), mark, cold_from);
                     self.events.insert(key, entry, self.trying);
                 }
                 found

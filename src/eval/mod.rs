@@ -141,7 +141,6 @@ fn evaluate_in<'a>(
 ) -> (Outcome, Option<SharedCriteria<'a>>, bool) {
     let mut ctx = Context::new(checked, patient, index);
     ctx.shared = shared;
-    let view = ctx.view();
     let mut budget = Budget::default();
     let mut criteria = Vec::with_capacity(checked.criteria.len());
     let mut unknown = Vec::new();
@@ -150,6 +149,9 @@ fn evaluate_in<'a>(
         ctx.consults.clear();
         ctx.missing.clear();
         let verdict = ctx.criterion(index);
+        // Its reasons are written from the definition it was made in (its own, unless it
+        // was taken from another).
+        let view = ctx.view_for(index);
         if ctx.stopped && stopped.is_none() {
             stopped = checked.criteria.get(index).map(|c| {
                 format!(

@@ -56,9 +56,10 @@ impl<'a> Context<'a> {
                     // Reusing it reads the same data: its readings count again.
                     self.consults.extend_from_slice(&entry.consults);
                     self.missing.extend_from_slice(&entry.missing);
+                    self.cold = self.cold.saturating_add(entry.cold);
                     return entry.value.clone();
                 }
-                let mark = self.mark();
+                let (mark, cold_from) = (self.mark(), self.cold);
                 let selection = self.call(
                     *part,
                     args,
@@ -70,7 +71,7 @@ impl<'a> Context<'a> {
                     Selection::empty(),
                 );
                 if let Some(key) = key {
-                    let entry = self.entry(selection.clone(), mark);
+                    let entry = self.entry(selection.clone(), mark, cold_from);
                     self.selections.insert(key, entry, self.trying);
                 }
                 selection

@@ -39,8 +39,20 @@ impl Sharing {
         let texts: Vec<Vec<Option<String>>> = definitions
             .iter()
             .map(|checked| {
+                // A criterion another criterion uses is not taken: its reason would meet
+                // that one's, made here, and a reason is written once only when both are
+                // the same one.
+                let used: Vec<usize> = checked
+                    .criteria
+                    .iter()
+                    .flat_map(|c| crate::check::criteria_used(checked, &c.body))
+                    .collect();
                 (0..checked.criteria.len())
-                    .map(|c| fingerprint(checked, c))
+                    .map(|c| {
+                        (!used.contains(&c))
+                            .then(|| fingerprint(checked, c))
+                            .flatten()
+                    })
                     .collect()
             })
             .collect();
@@ -122,14 +134,12 @@ fn fingerprint(checked: &Checked, criterion: usize) -> Option<String> {
 
 /// One definition's result for a shared criterion and patient.
 pub(super) struct Shared<'a> {
-    /// The definition that made it (by address).
-    by: usize,
+    /// The definition that made it.
+    by: &'a Checked,
     /// What that definition reads.
     reads: &'a [String],
-    /// The conditions evaluated to make it, and those evaluated before it (what the
-    /// results it found already made had cost).
+    /// The conditions evaluated to make it (its cold cost is in the entry).
     steps: u64,
-    before: u64,
     entry: Entry<'a, Verdict<'a>>,
     focus: Option<Vec<usize>>,
     unknown: Vec<(usize, Vec<Consult<'a>>)>,
@@ -176,7 +186,7 @@ impl<'a> Context<'a> {
         let (patient, checked) = (self.patient, self.checked);
         let store = self.shared.as_mut()?;
         let shared = store.results.get(&id)?;
-        let (by, me) = (shared.by, address(checked));
+        let (by, me) = (address(shared.by), address(checked));
         if by == me {
             return None;
         }
@@ -194,15 +204,19 @@ impl<'a> Context<'a> {
             }
         }
         let shared = store.results.get(&id)?;
-        let (entry, focus, unknown, steps, before) = (
+        let by_checked = shared.by;
+        let (entry, focus, unknown, steps) = (
             shared.entry.clone(),
             shared.focus.clone(),
             shared.unknown.clone(),
             shared.steps,
-            shared.before,
         );
+        // Counted as its maker's steps; evaluated here, it could cost up to its cold cost.
         self.steps = self.steps.saturating_add(steps);
-        self.shared_slack = self.shared_slack.saturating_add(before);
+        self.cold = self.cold.saturating_add(entry.cold);
+        self.shared_slack = self
+            .shared_slack
+            .saturating_add(entry.cold.saturating_sub(steps));
         self.shared_hits += 1;
         self.consults.extend_from_slice(&entry.consults);
         self.missing.extend_from_slice(&entry.missing);
@@ -215,6 +229,12 @@ impl<'a> Context<'a> {
         }
         if let Some(place) = self.unknown_elements.get_mut(index) {
             *place = unknown;
+        }
+        if self.taken.len() <= index {
+            self.taken.resize(index + 1, None);
+        }
+        if let Some(place) = self.taken.get_mut(index) {
+            *place = Some(by_checked);
         }
         Some(value)
     }
@@ -229,10 +249,9 @@ impl<'a> Context<'a> {
             return;
         };
         let shared = Shared {
-            by: address(self.checked),
+            by: self.checked,
             reads: &self.checked.reads,
             steps: self.steps.saturating_sub(before),
-            before,
             entry: entry.clone(),
             focus: self.focus.get(index).cloned().flatten(),
             unknown: self
@@ -246,11 +265,24 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// What criterion `index`'s reasons are written from: the definition it was taken from,
+    /// whose parts its reasons name by their place in that definition.
+    pub(super) fn view_for(&self, index: usize) -> super::why::View<'a> {
+        match self.taken.get(index).copied().flatten() {
+            Some(checked) => super::why::View {
+                patient: self.patient,
+                checked,
+            },
+            None => self.view(),
+        }
+    }
+
     /// Whether evaluating the shared criteria here could have cost steps enough to reach
     /// the step limit: then the definition is evaluated again, sharing nothing. Taking a
-    /// result costs the steps it cost its maker; evaluating it here could cost at most
-    /// those and the steps its maker spent before it (the results it reused were made
-    /// then, each once).
+    /// result counts the steps it cost its maker; evaluating it here could cost at most its
+    /// cold cost, what it costs reusing nothing (results made in a filter are not kept, so
+    /// one reused ten times there would be made ten times); the rest of the evaluation
+    /// costs no more for the results it reused (more kept results never cost steps).
     pub(super) fn beyond_shared_slack(&self) -> bool {
         self.shared_hits > 0
             && (self.stopped || self.steps.saturating_add(self.shared_slack) > self.step_limit)
