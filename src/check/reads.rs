@@ -144,8 +144,20 @@ pub fn definition_reads(checked: &Checked) -> Vec<String> {
 
 /// The criteria a condition uses, directly or through the parts it uses.
 pub fn criteria_used(checked: &Checked, body: &Node) -> Vec<usize> {
-    let mut criteria = Vec::new();
-    let mut parts_seen = Vec::new();
+    uses(checked, body).1
+}
+
+/// The parts a condition uses, directly or through each other (each once, by index);
+/// `None` when it uses a criterion. A criterion written the same way in two definitions,
+/// using parts written the same way, means the same in both.
+pub fn parts_used(checked: &Checked, body: &Node) -> Option<Vec<usize>> {
+    let (parts, criteria) = uses(checked, body);
+    criteria.is_empty().then_some(parts)
+}
+
+/// The parts and the criteria a condition uses, each once, by index.
+fn uses(checked: &Checked, body: &Node) -> (Vec<usize>, Vec<usize>) {
+    let (mut parts, mut criteria) = (Vec::new(), Vec::new());
     let mut stack = vec![body];
     while let Some(node) = stack.pop() {
         match &node.kind {
@@ -154,36 +166,6 @@ pub fn criteria_used(checked: &Checked, body: &Node) -> Vec<usize> {
                     criteria.push(*index);
                 }
             }
-            NodeKind::Call(part, args) => {
-                stack.extend(args.iter());
-                if !parts_seen.contains(part) {
-                    parts_seen.push(*part);
-                    stack.extend(checked.parts.get(*part).map(|p| &p.body));
-                }
-            }
-            NodeKind::Attribute(_, of) => stack.extend(of.as_deref()),
-            NodeKind::Rises {
-                series, reference, ..
-            } => {
-                stack.push(series);
-                stack.push(reference);
-            }
-            NodeKind::Extreme(_, _, set) => stack.push(set),
-            other => children(other, &mut stack),
-        }
-    }
-    criteria
-}
-
-/// The parts a condition uses, directly or through each other (each once, by index);
-/// `None` when it uses a criterion. A criterion written the same way in two definitions,
-/// using parts written the same way, means the same in both.
-pub fn parts_used(checked: &Checked, body: &Node) -> Option<Vec<usize>> {
-    let mut parts = Vec::new();
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Criterion(_) => return None,
             NodeKind::Call(part, args) => {
                 stack.extend(args.iter());
                 if !parts.contains(part) {
@@ -202,5 +184,5 @@ pub fn parts_used(checked: &Checked, body: &Node) -> Option<Vec<usize>> {
             other => children(other, &mut stack),
         }
     }
-    Some(parts)
+    (parts, criteria)
 }
