@@ -6,10 +6,11 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
+use super::cache::{Cache, Entry};
 use super::consult::{Consult, Hint};
 use super::value::{Bound, Cell, Datum, Found, Selection, Source};
 use super::verdict::Verdict;
-use super::why::{Quote, Quoted, View, Why};
+use super::why::{Quoted, View, Why};
 use crate::check::{Checked, Node, NodeKind};
 use crate::date::Date;
 use crate::timeline::{Event, Patient, Value};
@@ -19,65 +20,6 @@ use crate::timeline::{Event, Patient, Value};
 /// evaluation stops, in a second or two, and the patient's line for that definition says
 /// so.
 pub const MAX_STEPS: u64 = 4_000_000;
-
-/// A part and the events it was called with (positions + 1; 0 and MAX for absent events).
-pub type CallKey = (usize, usize, usize);
-
-/// A result kept for reuse, with the missing data it consulted (replayed when it is
-/// reused, so every result knows all the missing data behind it).
-#[derive(Clone)]
-pub struct Entry<'a, T> {
-    /// The result.
-    pub value: T,
-    /// The cells read while it was made.
-    pub consults: Vec<Consult<'a>>,
-    /// The events found missing while it was made ("no CT/MRI 1 to 3 months after ...").
-    pub missing: Vec<Why<'a>>,
-    /// The conditions making it would cost with nothing reused (see [`Context::cold`]).
-    pub cold: u64,
-}
-
-/// Results of parts by call. While missing data is being filled in, a result that read
-/// missing data is made again (into `scratch`, dropped with each trial); one that read
-/// none holds whatever is filled in.
-pub struct Cache<'a, T> {
-    base: HashMap<CallKey, Entry<'a, T>>,
-    scratch: HashMap<CallKey, Entry<'a, T>>,
-}
-
-impl<'a, T> Default for Cache<'a, T> {
-    fn default() -> Self {
-        Cache {
-            base: HashMap::default(),
-            scratch: HashMap::default(),
-        }
-    }
-}
-
-impl<'a, T> Cache<'a, T> {
-    /// The result for `key`, if one holds now.
-    pub fn get(&self, key: &CallKey, trying: bool) -> Option<&Entry<'a, T>> {
-        match self.base.get(key) {
-            Some(entry) if !trying || entry.consults.is_empty() => Some(entry),
-            _ if trying => self.scratch.get(key),
-            _ => None,
-        }
-    }
-
-    /// Keep a result.
-    pub fn insert(&mut self, key: CallKey, entry: Entry<'a, T>, trying: bool) {
-        if trying {
-            self.scratch.insert(key, entry);
-        } else {
-            self.base.insert(key, entry);
-        }
-    }
-
-    /// Forget the results of the last trial.
-    pub fn clear_scratch(&mut self) {
-        self.scratch.clear();
-    }
-}
 
 /// The evaluation state for one patient and one definition.
 pub struct Context<'a> {
@@ -126,9 +68,9 @@ pub struct Context<'a> {
     /// In a trial: the elements to evaluate of the criterion under evaluation.
     pub trial_focus: Option<Vec<usize>>,
     /// Slot contents hidden by the arguments of the calls under way, innermost last.
-    saved: Vec<(usize, Bound<'a>)>,
+    pub(super) saved: Vec<(usize, Bound<'a>)>,
     /// The quoted arguments of the calls under way, innermost last.
-    quoting: Vec<Quoted<'a>>,
+    pub(super) quoting: Vec<Quoted<'a>>,
     /// Where the sessions and each kind of event are, shared by the definitions of a run.
     index: &'a super::index::Index<'a>,
     /// Conditions evaluated so far for this patient and definition.
@@ -223,29 +165,6 @@ impl<'a> Context<'a> {
                 .checked_sub(1)
                 .and_then(|i| self.sessions.get(i).copied())
         }
-    }
-
-    /// The cache key of a call, if its result depends only on up to two event arguments.
-    pub fn call_key(&mut self, part: usize, args: &'a [Node]) -> Option<CallKey> {
-        let checked = self.checked;
-        let entry = checked.parts.get(part)?;
-        if entry.reads_caller_it || args.len() > 2 || entry.value_params.iter().any(|v| *v) {
-            return None;
-        }
-        let mut key = [0usize; 2];
-        for (place, arg) in key.iter_mut().zip(args) {
-            *place = match self.event(arg) {
-                Found::At(position, ..) => position.checked_add(1)?,
-                Found::Absent {
-                    unbounded: false, ..
-                } => 0,
-                Found::Absent {
-                    unbounded: true, ..
-                } => usize::MAX,
-                Found::Uncertain(_) => return None,
-            };
-        }
-        Some((part, key[0], key[1]))
     }
 
     /// What reasons are rendered from.
@@ -468,83 +387,6 @@ impl<'a> Context<'a> {
         self.it.push(position);
         let out = f(self);
         self.it.pop();
-        out
-    }
-
-    /// Bind a part's arguments and run `f` on its body, with the part's description (its
-    /// `{M}` filled in, and the session it is about) for reasons.
-    pub fn call<T>(
-        &mut self,
-        part: usize,
-        args: &'a [Node],
-        f: impl FnOnce(&mut Self, &'a Node, Why<'a>) -> T,
-        absent: T,
-    ) -> T {
-        let checked = self.checked;
-        let Some(part) = checked.parts.get(part) else {
-            return absent;
-        };
-        // The slots' earlier contents wait on one stack shared by all calls.
-        let saved_from = self.saved.len();
-        let mut anchor = None;
-        // The quotes of this call wait on one stack shared by all calls (an argument may
-        // itself be a call), and are copied out once: one allocation per quoting call.
-        let quoted_from = self.quoting.len();
-        for (index, ((arg, &slot), &is_value)) in args
-            .iter()
-            .zip(&part.params)
-            .zip(&part.value_params)
-            .enumerate()
-        {
-            let value = if is_value {
-                let datum = self.datum(arg);
-                if let (Datum::Known(value, _), Some(name)) = (&datum, part.param_names.get(index))
-                {
-                    self.quoting
-                        .push((name.as_str(), Quote::Value(value.clone())));
-                }
-                Bound::Value(datum)
-            } else {
-                match self.event(arg) {
-                    Found::At(position, _, since) => {
-                        let name = part.param_names.get(index);
-                        if let (Some(name), Some(true), Some(date)) =
-                            (name, part.quoted_params.get(index), self.date_at(position))
-                        {
-                            self.quoting.push((name.as_str(), Quote::Date(date)));
-                        }
-                        anchor.get_or_insert(position);
-                        Bound::Event(Found::At(position, None, since))
-                    }
-                    found => Bound::Event(found),
-                }
-            };
-            let old = self
-                .slots
-                .get_mut(slot)
-                .map(|place| std::mem::replace(place, value))
-                .unwrap_or(Bound::Empty);
-            self.saved.push((slot, old));
-        }
-        let quoted: Option<Rc<[Quoted<'a>]>> = self
-            .quoting
-            .get(quoted_from..)
-            .filter(|quotes| !quotes.is_empty())
-            .map(Rc::from);
-        self.quoting.truncate(quoted_from);
-        let description = Why::Part {
-            part,
-            anchor,
-            quoted,
-        };
-        let out = f(self, &part.body, description);
-        while self.saved.len() > saved_from {
-            if let Some((slot, old)) = self.saved.pop() {
-                if let Some(place) = self.slots.get_mut(slot) {
-                    *place = old;
-                }
-            }
-        }
         out
     }
 }

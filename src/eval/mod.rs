@@ -1,8 +1,11 @@
 //! Evaluate a checked definition against one patient's timeline.
 
 // The layers, bottom first: truth, why and value; positions and verdict; compare,
-// arith, temporal; context; then the topics of evaluation, each an `impl Context`.
+// arith, temporal; the cache of part results; context; then the topics of evaluation
+// (calls, selections, events, …), each an `impl Context`.
 mod arith;
+mod cache;
+mod calls;
 mod compare;
 mod conditions;
 mod consult;

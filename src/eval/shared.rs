@@ -18,8 +18,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::cache::Entry;
 use super::consult::Consult;
-use super::context::{Context, Entry};
+use super::context::Context;
 use super::verdict::Verdict;
 use crate::check::Checked;
 use crate::timeline::{Event, Patient};
