@@ -1,7 +1,7 @@
 //! Criteria shared by the definitions of a run. A criterion written the same way in two
 //! definitions (its condition as written, and every part it uses: name, description,
 //! parameters and body) means the same in both: the first to evaluate it for a patient
-//! keeps its result in the patient's [`Index`](super::Index), and the others take it as if
+//! keeps its result in the patient's [`SharedCriteria`], and the others take it as if
 //! they had evaluated it themselves, with the data it read and the elements a filled-in
 //! value could change. jsh-2010 and jsh-lcsgj-2014 share three criteria, the tumour-marker
 //! one the costliest of either; two revisions of one definition share most of theirs.
@@ -9,12 +9,17 @@
 //! A result is taken only where evaluating again could not differ:
 //! - outside trials of missing values, with no event examined, while no windows are
 //!   recorded and before evaluation stopped;
+//! - not by a definition in which another criterion uses it (a reason repeated between
+//!   the two is written once only when both are the same kept reason);
 //! - where the two definitions read other attributes, only if no two events of the
 //!   patient at the same place of the timeline are told apart by the one and not the
 //!   other (whether they are tied is asked of each definition's attributes);
 //! - and when the steps it saves could not have reached the step limit: see
-//!   [`Context::beyond_shared_slack`], which `evaluate_with` answers by evaluating the
+//!   [`Context::beyond_shared_slack`], which `evaluate_sharing` answers by evaluating the
 //!   definition again, alone.
+//!
+//! A taken result's reasons are written from the definition it was made in
+//! ([`Context::view_for`]): they name its parts by their place there.
 
 use rustc_hash::FxHashMap as HashMap;
 
