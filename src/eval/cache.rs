@@ -23,6 +23,22 @@ pub struct Entry<'a, T> {
     pub cold: u64,
 }
 
+impl<'a, T: Clone> Entry<'a, T> {
+    /// The result reused: the data it read counts again (onto `consults` and `missing`),
+    /// and so does what making it cost reusing nothing (onto `cold`).
+    pub fn replay(
+        &self,
+        consults: &mut Vec<Consult<'a>>,
+        missing: &mut Vec<Why<'a>>,
+        cold: &mut u64,
+    ) -> T {
+        consults.extend_from_slice(&self.consults);
+        missing.extend_from_slice(&self.missing);
+        *cold = cold.saturating_add(self.cold);
+        self.value.clone()
+    }
+}
+
 /// Results of parts by call. While missing data is being filled in, a result that read
 /// missing data is made again (into `scratch`, dropped with each trial); one that read
 /// none holds whatever is filled in.

@@ -296,10 +296,7 @@ impl<'a> Context<'a> {
                 // that use each other twice would otherwise grow as a tree, not a chain.
                 let key = self.call_key(*part, args);
                 if let Some(entry) = key.and_then(|key| self.verdicts.get(&key, self.trying)) {
-                    self.consults.extend_from_slice(&entry.consults);
-                    self.missing.extend_from_slice(&entry.missing);
-                    self.cold = self.cold.saturating_add(entry.cold);
-                    return entry.value.clone();
+                    return entry.replay(&mut self.consults, &mut self.missing, &mut self.cold);
                 }
                 let (mark, cold_from) = (self.mark(), self.cold);
                 let verdict = self.call(
@@ -333,12 +330,7 @@ impl<'a> Context<'a> {
         };
         if let Some(entry) = kept {
             // Reusing it reads the same data: its readings count again.
-            let value = entry.value.clone();
-            let (consults, missing) = (entry.consults.clone(), entry.missing.clone());
-            self.cold = self.cold.saturating_add(entry.cold);
-            self.consults.extend(consults);
-            self.missing.extend(missing);
-            return value;
+            return entry.replay(&mut self.consults, &mut self.missing, &mut self.cold);
         }
         let checked = self.checked;
         let Some(criterion) = checked.criteria.get(index) else {

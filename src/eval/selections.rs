@@ -54,10 +54,7 @@ impl<'a> Context<'a> {
                 let key = self.call_key(*part, args);
                 if let Some(entry) = key.and_then(|key| self.selections.get(&key, self.trying)) {
                     // Reusing it reads the same data: its readings count again.
-                    self.consults.extend_from_slice(&entry.consults);
-                    self.missing.extend_from_slice(&entry.missing);
-                    self.cold = self.cold.saturating_add(entry.cold);
-                    return entry.value.clone();
+                    return entry.replay(&mut self.consults, &mut self.missing, &mut self.cold);
                 }
                 let (mark, cold_from) = (self.mark(), self.cold);
                 let selection = self.call(

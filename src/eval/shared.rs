@@ -36,6 +36,39 @@ use crate::timeline::{Event, Patient};
 pub struct Sharing {
     /// Per definition (by address), the shared id of each criterion.
     ids: HashMap<usize, Vec<Option<usize>>>,
+    /// Per two definitions (by address) that read other attributes: how they differ.
+    reads: HashMap<(usize, usize), Reads>,
+}
+
+/// What two definitions read: what only the first reads, only the second, and both.
+#[derive(Debug)]
+struct Reads {
+    only_first: Vec<String>,
+    only_second: Vec<String>,
+    both: Vec<String>,
+}
+
+impl Reads {
+    /// `None` when `a` and `b` read the same attributes.
+    fn of(a: &[String], b: &[String]) -> Option<Reads> {
+        let only = |these: &[String], those: &[String]| -> Vec<String> {
+            these
+                .iter()
+                .filter(|name| !those.contains(name))
+                .cloned()
+                .collect()
+        };
+        let (only_first, only_second) = (only(a, b), only(b, a));
+        if only_first.is_empty() && only_second.is_empty() {
+            return None;
+        }
+        let both = a.iter().filter(|name| b.contains(name)).cloned().collect();
+        Some(Reads {
+            only_first,
+            only_second,
+            both,
+        })
+    }
 }
 
 impl Sharing {
@@ -84,7 +117,15 @@ impl Sharing {
                 .collect();
             ids.insert(address(checked), of_criteria);
         }
-        Sharing { ids }
+        let mut reads = HashMap::default();
+        for a in &definitions {
+            for b in &definitions {
+                if let Some(differ) = Reads::of(&a.reads, &b.reads) {
+                    reads.insert((address(a), address(b)), differ);
+                }
+            }
+        }
+        Sharing { ids, reads }
     }
 
     /// How many criteria are shared, counting each definition's own.
@@ -142,8 +183,6 @@ fn fingerprint(checked: &Checked, criterion: usize) -> Option<String> {
 pub(super) struct Shared<'a> {
     /// The definition that made it.
     by: &'a Checked,
-    /// What that definition reads.
-    reads: &'a [String],
     /// The conditions evaluated to make it (its cold cost is in the entry).
     steps: u64,
     entry: Entry<'a, Verdict<'a>>,
@@ -189,18 +228,17 @@ impl<'a> Context<'a> {
     /// Another definition's result for criterion `index` (shared as `id`), taken as this
     /// definition's own, if one may be.
     pub(super) fn take_shared(&mut self, index: usize, id: usize) -> Option<Verdict<'a>> {
-        let (patient, checked) = (self.patient, self.checked);
         let store = self.shared.as_mut()?;
         let shared = store.results.get(&id)?;
-        let (by, me) = (address(shared.by), address(checked));
+        let (by, me) = (address(shared.by), address(self.checked));
         if by == me {
             return None;
         }
-        if shared.reads != checked.reads.as_slice() {
+        if let Some(reads) = store.sharing.reads.get(&(by, me)) {
             let agree = match store.ties.iter().find(|t| (t.0, t.1) == (by, me)) {
                 Some(&(.., agree)) => agree,
                 None => {
-                    let agree = ties_agree(patient, shared.reads, &checked.reads);
+                    let agree = ties_agree(self.patient, reads);
                     store.ties.push((by, me, agree));
                     agree
                 }
@@ -209,24 +247,15 @@ impl<'a> Context<'a> {
                 return None;
             }
         }
-        let shared = store.results.get(&id)?;
-        let by_checked = shared.by;
-        let (entry, focus, unknown, steps) = (
-            shared.entry.clone(),
-            shared.focus.clone(),
-            shared.unknown.clone(),
-            shared.steps,
-        );
+        let (by_checked, entry, steps) = (shared.by, shared.entry.clone(), shared.steps);
+        let (focus, unknown) = (shared.focus.clone(), shared.unknown.clone());
         // Counted as its maker's steps; evaluated here, it could cost up to its cold cost.
         self.steps = self.steps.saturating_add(steps);
-        self.cold = self.cold.saturating_add(entry.cold);
         self.shared_slack = self
             .shared_slack
             .saturating_add(entry.cold.saturating_sub(steps));
         self.shared_hits += 1;
-        self.consults.extend_from_slice(&entry.consults);
-        self.missing.extend_from_slice(&entry.missing);
-        let value = entry.value.clone();
+        let value = entry.replay(&mut self.consults, &mut self.missing, &mut self.cold);
         if let Some(place) = self.criteria.get_mut(index) {
             *place = Some(entry);
         }
@@ -256,7 +285,6 @@ impl<'a> Context<'a> {
         };
         let shared = Shared {
             by: self.checked,
-            reads: &self.checked.reads,
             steps: self.steps.saturating_sub(before),
             entry: entry.clone(),
             focus: self.focus.get(index).cloned().flatten(),
@@ -296,20 +324,9 @@ impl<'a> Context<'a> {
 }
 
 /// Whether every two events of one kind at the same place of the timeline (one day, the
-/// same or no time) are told apart by the attributes of `a` exactly when they are by those
-/// of `b`.
-fn ties_agree(patient: &Patient, a: &[String], b: &[String]) -> bool {
-    // Told apart by one and not the other only by what one of them alone reads, and by
-    // nothing both read.
-    let only = |these: &[String], those: &[String]| -> Vec<String> {
-        these
-            .iter()
-            .filter(|name| !those.contains(name))
-            .cloned()
-            .collect()
-    };
-    let (only_a, only_b) = (only(a, b), only(b, a));
-    let both: Vec<String> = a.iter().filter(|name| b.contains(name)).cloned().collect();
+/// same or no time) are told apart by the attributes one definition reads exactly when
+/// they are by those the other reads.
+fn ties_agree(patient: &Patient, reads: &Reads) -> bool {
     let events = &patient.events;
     let place = |e: &Event| {
         let key = crate::timeline::order::sort_key(e);
@@ -320,9 +337,11 @@ fn ties_agree(patient: &Patient, a: &[String], b: &[String]) -> bool {
             if place(y) != place(x) {
                 break;
             }
+            // Told apart by one and not the other only by what one of them alone reads,
+            // and by nothing both read.
             if x.kind == y.kind
-                && tells_apart(&only_a, x, y) != tells_apart(&only_b, x, y)
-                && !tells_apart(&both, x, y)
+                && tells_apart(&reads.only_first, x, y) != tells_apart(&reads.only_second, x, y)
+                && !tells_apart(&reads.both, x, y)
             {
                 return false;
             }
