@@ -6,10 +6,12 @@
 //! tier it only ever accepts: anything it is not sure of (an escape in a key, a date or a
 //! kind, a control character, a key of the patient object other than `id`, `facts` and
 //! `events`, a value nested deeper than the second tier allows) makes it give up, and the
-//! next tier reads the line again. Values it hands on whole (lists, objects, escaped
-//! strings, `facts`) are read strictly by serde_json ([`strict`](super::strict)), so it
-//! need only know the JSON grammar of what it reads itself: structure, plain strings,
-//! numbers (checked by [`Decimal::parse`](crate::number::Decimal::parse)) and literals.
+//! next tier reads the line again. Values it hands on whole (lists other than plain
+//! strings, objects, escaped strings, `facts` other than flat ones) are read strictly by
+//! serde_json ([`strict`](super::strict)), so it need only know the JSON grammar of what
+//! it reads itself: structure, plain strings, numbers (checked by
+//! [`Decimal::parse`](crate::number::Decimal::parse), or by serde_json's number parser
+//! in `facts`) and literals.
 //!
 //! Why not a SIMD parser: sonic-rs and simd-json tokenise 3 to 4 times faster than
 //! serde_json into their own trees, but building refract's events from a tree costs more
@@ -37,17 +39,7 @@ pub(super) fn patient(text: &str, line: Option<usize>, vocab: &Vocabulary) -> Op
         let key = scan.key()?;
         match key {
             "id" if id.is_none() => id = Some(scan.plain_string().filter(|s| !s.is_empty())?),
-            "facts" if facts.is_none() => {
-                let text = scan.value()?;
-                facts = Some(match text {
-                    "null" => serde_json::Map::new(),
-                    _ if nesting(text) <= MAX_NESTING => match super::strict::from_str(text)? {
-                        serde_json::Value::Object(object) => object,
-                        _ => return None,
-                    },
-                    _ => return None,
-                });
-            }
+            "facts" if facts.is_none() => facts = Some(scan.facts()?),
             "events" if events.is_none() => events = Some(scan.events(vocab)?),
             // Repeated, or a key the second tier reads (and checks) for us.
             _ => return None,
@@ -186,6 +178,61 @@ impl<'t> Scanner<'t> {
                     }
                 }
                 (false, _) => {}
+            }
+        }
+    }
+
+    /// The `facts` object (or `null`). A flat object of plain strings, numbers and
+    /// literals, as nearly every patient has, is read here; any other is read strictly
+    /// by serde_json, which refuses what the checked path would refuse.
+    fn facts(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let start = self.at;
+        if let Some(object) = self.flat_object() {
+            return Some(object);
+        }
+        self.at = start;
+        let text = self.value()?;
+        match text {
+            "null" => Some(serde_json::Map::new()),
+            _ if nesting(text) <= MAX_NESTING => match super::strict::from_str(text)? {
+                serde_json::Value::Object(object) => Some(object),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An object whose values are plain strings, numbers or literals, as serde_json's
+    /// tree holds it: numbers by their text (`arbitrary_precision`), read by serde_json's
+    /// own number parser. `None` on anything else, or on a key given twice.
+    fn flat_object(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        use serde_json::Value as Json;
+        self.expect(b'{')?;
+        let mut object = serde_json::Map::new();
+        self.skip_space();
+        if self.bytes.get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return Some(object);
+        }
+        loop {
+            let key = self.key()?;
+            self.skip_space();
+            let value = match *self.bytes.get(self.at)? {
+                b'"' => Json::String(self.plain_string()?.to_owned()),
+                b'-' | b'0'..=b'9' => Json::Number(serde_json::from_str(self.value()?).ok()?),
+                b't' | b'f' | b'n' => match self.value()? {
+                    "true" => Json::Bool(true),
+                    "false" => Json::Bool(false),
+                    "null" => Json::Null,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            if object.insert(key.to_owned(), value).is_some() {
+                return None;
+            }
+            if !self.comma_or(b'}')? {
+                return Some(object);
             }
         }
     }

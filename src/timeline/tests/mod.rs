@@ -553,6 +553,13 @@ fn scanner_takes_plain_lines_and_leaves_the_rest() {
         r#"{"id":"P","events":[{"date":"2021-02-01","kind":"status","ecog":2.0,"child_pugh_score":5,"zzz":1,"a":true}]}"#,
         r#"{"id":"P","events":[{"date":"2021-02-01","kind":"visit","b":1,"a":"x"}]}"#,
         r#"{"id":"Pé","events":[{"date":"2021-02-01","kind":"lab","test":"AFP","value":12,"unit":"ng/mL"}]}"#,
+        // Flat facts (read by the scanner itself) with numbers in every JSON form, and
+        // facts it hands to serde_json whole: nested, escaped, a number key.
+        r#"{"id":"P","facts":{ "a" : -0 ,"b":1.50,"c":1E+5,"d":2e-3,"e":true,"f":false,"g":null,"h":"x y","i":12345678901234567890123},"events":[]}"#,
+        r#"{"id":"P","facts":{},"events":[]}"#,
+        r#"{"id":"P","facts":{"a":"\u00e9","b":{"c":1}},"events":[]}"#,
+        // Lists of agents read by the scanner (spaces, empty, non-ASCII) and by serde_json.
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","agents":[ "a" , "é" ]},{"date":"2021-02-02","kind":"tace","agents":[ ]},{"date":"2021-02-03","kind":"tace","agents":["a\"b"]}]}"#,
     ];
     for text in taken {
         assert!(scan::patient(text, None, &vocab()).is_some(), "{text}");
@@ -575,6 +582,15 @@ fn scanner_takes_plain_lines_and_leaves_the_rest() {
         r#"{"id":"P","events":[{"date":"2021-02-01","kind":"lab","x":"a"#,
         r#"{"id":"P","events":[]}}"#,
         r#"{"id":"P","events":[{}]}"#,
+        // Facts and lists the checked path refuses: a key twice, a number JSON does not
+        // allow, a list item that is not a string, a trailing comma, a missing comma.
+        r#"{"id":"P","facts":{"a":1,"a":1},"events":[]}"#,
+        r#"{"id":"P","facts":{"a":01},"events":[]}"#,
+        r#"{"id":"P","facts":{"a":+1},"events":[]}"#,
+        r#"{"id":"P","facts":{"a":tru},"events":[]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","agents":["a",1]}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","agents":["a",]}]}"#,
+        r#"{"id":"P","events":[{"date":"2021-02-01","kind":"tace","agents":["a""b"]}]}"#,
     ];
     for text in left {
         assert!(scan::patient(text, None, &vocab()).is_none(), "{text}");
