@@ -12,18 +12,20 @@ use crate::date::Date;
 /// that share a hash be crafted), under a hash keyed at random for each run. They are kept
 /// compactly because a cohort's ids are what grows with the cohort: every id in one text,
 /// and per id its place there, its line and a 4-byte slot of the table (hashbrown's
-/// `HashTable`, already built for `indexmap`), about 30 bytes an id where a map of boxed
+/// `HashTable`, already built for `indexmap`), about 22 bytes an id where a map of boxed
 /// strings took about 90. Measured on `eval` of all six definitions over a million
-/// synthetic patients: peak memory 178 MB with that map.
+/// synthetic patients: peak memory 178 MB with that map. An id's length is not kept: ids
+/// are added to the text in order, so each ends where the next begins (8 bytes an id
+/// less, 16 MB at a million ids while the list doubles).
 #[derive(Default)]
 pub struct SeenIds {
     text: String,
-    /// Per id: where it starts in `text`, its length and its line.
-    ids: Vec<(u32, u32, u64)>,
+    /// Per id: where it starts in `text`, and its line.
+    ids: Vec<(u32, u32)>,
     /// Indices into `ids`, by the hash of the id.
     table: hashbrown::HashTable<u32>,
     hasher: std::collections::hash_map::RandomState,
-    /// Ids past what `ids` can place (more than 4 GiB of id text).
+    /// Ids past what `ids` can place (more than 4 GiB of id text, or a line beyond 2^32).
     beyond: Option<std::collections::HashMap<Box<str>, u64>>,
 }
 
@@ -34,7 +36,7 @@ impl SeenIds {
         let (text, ids) = (&self.text, &self.ids);
         let found = self.table.find(hash, |&at| id_at(text, ids, at) == id);
         let first = match found {
-            Some(&at) => self.ids.get(at as usize).map(|&(_, _, line)| line),
+            Some(&at) => self.ids.get(at as usize).map(|&(_, line)| u64::from(line)),
             None => self
                 .beyond
                 .as_ref()
@@ -44,16 +46,17 @@ impl SeenIds {
             return Some(usize::try_from(first).ok().filter(|&l| l > 0));
         }
         let line = line.and_then(|l| u64::try_from(l).ok()).unwrap_or(0);
-        // Past 4 GiB of id text (or 4 billion ids), the rest go to a plain map.
-        let (Ok(start), Ok(len), Ok(at)) = (
+        // Past 4 GiB of id text (or 4 billion ids or lines), the rest go to a plain map.
+        let (Ok(_), Ok(start), Ok(line32), Ok(at)) = (
+            u32::try_from(self.text.len() + id.len()),
             u32::try_from(self.text.len()),
-            u32::try_from(id.len()),
+            u32::try_from(line),
             u32::try_from(self.ids.len()),
         ) else {
             return self.overflow(id, line);
         };
         self.text.push_str(id);
-        self.ids.push((start, len, line));
+        self.ids.push((start, line32));
         let (hasher, text, ids) = (&self.hasher, &self.text, &self.ids);
         self.table
             .insert_unique(hash, at, |&at| hasher.hash_one(id_at(text, ids, at)));
@@ -80,13 +83,16 @@ impl SeenIds {
     }
 }
 
-/// The id kept at `at`.
-fn id_at<'t>(text: &'t str, ids: &[(u32, u32, u64)], at: u32) -> &'t str {
-    let Some(&(start, len, _)) = ids.get(at as usize) else {
+/// The id kept at `at`: from its start to the next one's (or the end of the text).
+fn id_at<'t>(text: &'t str, ids: &[(u32, u32)], at: u32) -> &'t str {
+    let at = at as usize;
+    let Some(&(start, _)) = ids.get(at) else {
         return "";
     };
-    let start = start as usize;
-    text.get(start..start + len as usize).unwrap_or_default()
+    let end = ids
+        .get(at + 1)
+        .map_or(text.len(), |&(next, _)| next as usize);
+    text.get(start as usize..end).unwrap_or_default()
 }
 
 /// The patient as known on `as_of`: later events are dropped.
@@ -114,5 +120,14 @@ mod tests {
             assert_eq!(ids.again(&format!("S{n:07}"), Some(n + 10)), None);
         }
         assert_eq!(ids.again("S0000042", Some(1)), Some(Some(52)));
+        // A line past 32 bits is kept whole (in the overflow map), and ids after it still
+        // end where the next begins.
+        if let Ok(far) = usize::try_from(5_000_000_000u64) {
+            assert_eq!(ids.again("far", Some(far)), None);
+            assert_eq!(ids.again("S", Some(7)), None);
+            assert_eq!(ids.again("far", Some(1)), Some(Some(far)));
+            assert_eq!(ids.again("S", Some(1)), Some(Some(7)));
+            assert_eq!(ids.again("S0000042", Some(1)), Some(Some(52)));
+        }
     }
 }
