@@ -74,15 +74,23 @@ impl<'de> Visitor<'de> for StrictValue {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         // With arbitrary_precision, serde_json hands a number over as a one-entry map
-        // under its private key: read it back as the number it is.
+        // under its private key: read it back as the number it is, as serde_json's own
+        // tree does (`str::parse`, which allows no space around it).
         let Some(first) = map.next_key::<String>()? else {
             return Ok(Value::Object(Map::new()));
         };
         if first == "$serde_json::private::Number" {
             let text: String = map.next_value()?;
-            return serde_json::from_str::<Number>(&text)
+            return text
+                .parse::<Number>()
                 .map(Value::Number)
                 .map_err(de::Error::custom);
+        }
+        // serde_json's tree reads an object under its private raw-value key as the JSON
+        // text it holds; rather than copy that rule, such an object is left to the
+        // checked path (an error here makes the fast tiers give up).
+        if first.starts_with("$serde_json") {
+            return Err(de::Error::custom("a key of serde_json's own"));
         }
         let mut object = Map::new();
         object.insert(first, map.next_value_seed(StrictValue)?);
