@@ -277,6 +277,39 @@ fn table_format_for_people() {
     insta::assert_snapshot!(text(&out.stdout));
 }
 
+/// The table's widths come from its first 2,048 patients, however many are evaluated at
+/// once: a long id on patient 2,000 widens the id column of the first row too.
+#[test]
+fn table_widths_are_those_of_the_first_2048_patients() {
+    let line = |id: &str| format!("{{\"id\":\"{id}\",\"events\":[]}}\n");
+    let long = "P-with-a-rather-long-identifier";
+    let mut cohort = String::new();
+    for n in 0..2100 {
+        match n {
+            1999 => cohort.push_str(&line(long)),
+            2099 => cohort.push_str(&line(&format!("{long}-that-comes-too-late"))),
+            _ => cohort.push_str(&line(&format!("P{n}"))),
+        }
+    }
+    let out = refract(
+        &[
+            "eval",
+            "--format",
+            "table",
+            "-d",
+            "definitions/cci-2022.crit",
+            "-",
+        ],
+        Some(&cohort),
+    );
+    let stdout = text(&out.stdout);
+    let column = |row: &str| row.find("cci-2022");
+    let first = stdout.lines().find(|l| l.starts_with("P0 "));
+    let at_2000 = stdout.lines().find(|l| l.starts_with(long));
+    assert_eq!(first.and_then(column), Some(long.len() + 2), "{first:?}");
+    assert_eq!(at_2000.and_then(column), Some(long.len() + 2));
+}
+
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(refract(&["eval"], None).status.code(), Some(2));

@@ -60,6 +60,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         out: Output::stdout(1 << 20),
         table: Table::new(),
         format: args.format,
+        records: 0,
     };
     let columns = csv_columns(&definitions);
     // Criteria written the same way in several definitions are evaluated once per patient.
@@ -90,6 +91,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
             let mut status = ExitCode::SUCCESS;
             let mut found = vec![false; wanted.len()];
             'chunks: for done in results.iter() {
+                let records = done.len();
                 for item in done {
                     let (id, line, outputs) = match item {
                         Done::Evaluated { id, line, outputs } => (id, line, outputs),
@@ -131,7 +133,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                         sink.line(output);
                     }
                 }
-                sink.end_of_chunk();
+                sink.end_of_chunk(records);
                 // Output has ended (a closed pipe, a full disk): stop reading and evaluating.
                 if !sink.out.is_open() {
                     break;
@@ -244,6 +246,8 @@ struct Sink {
     out: Output,
     table: Table,
     format: Format,
+    /// Input records handed on so far.
+    records: usize,
 }
 
 impl Sink {
@@ -270,8 +274,17 @@ impl Sink {
         }
     }
 
-    /// After the first chunk the table's widths are known and its rows stream.
-    fn end_of_chunk(&mut self) {
+    /// After a chunk of `records` input records. Once the table's first
+    /// [`TABLE_WIDTHS_FROM`](refract::report::TABLE_WIDTHS_FROM) records are in, its widths
+    /// are known and its rows stream.
+    fn end_of_chunk(&mut self, records: usize) {
+        self.records = self.records.saturating_add(records);
+        if self.records >= refract::report::TABLE_WIDTHS_FROM {
+            self.settle_table();
+        }
+    }
+
+    fn settle_table(&mut self) {
         if let Format::Table = self.format {
             let text = self.table.settle();
             self.out.write(text.as_bytes());
@@ -280,7 +293,7 @@ impl Sink {
 
     /// `false` when output failed (and was reported).
     fn finish(mut self) -> bool {
-        self.end_of_chunk();
+        self.settle_table();
         self.out.finish()
     }
 }

@@ -12,8 +12,9 @@ use refract::timeline::Record;
 /// Patients read ahead and evaluated together; bounds memory, keeps both cores busy.
 /// About four chunks are in flight (two queued each way, one read, one written), and the
 /// output of all six definitions is about 5 kB a patient: at 2048 a million patients
-/// peaked at 150 to 162 MB, at 1024 at 98 MB, in the same time (300,000 patients: 19.3 s
-/// and 19.0 s on 2 threads, 91 and 62 MB).
+/// peaked at 150 to 162 MB, at 1024 at 98 MB, in the same time (300,000 patients on 2
+/// threads, two runs each: 19.3 and 19.4 s, 91 MB, against 18.5 and 19.5 s, 60 and 65 MB).
+/// The table's widths do not depend on it (`report::TABLE_WIDTHS_FROM`).
 pub const CHUNK: usize = 1024;
 
 /// Run `work` on every record of `records` (from [`super::input::records`], in any

@@ -11,4 +11,4 @@ pub use csv::{csv_columns, csv_header, csv_row};
 pub use explain::report_block;
 pub use json::{error_line, outcome_line, stopped_line};
 pub use markup::markup_escape;
-pub use table::Table;
+pub use table::{Table, WIDTHS_FROM as TABLE_WIDTHS_FROM};

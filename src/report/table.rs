@@ -2,7 +2,7 @@
 //!
 //! Rows are written as they come, so memory does not grow with the cohort. The column
 //! widths are settled on the first rows (the caller says when: `refract eval` settles
-//! them after its first chunk of 2,048 patients) and are at most [`MAX_WIDTH`]
+//! them after the chunk that brings its [`WIDTHS_FROM`]th patient) and are at most [`MAX_WIDTH`]
 //! characters; a longer cell, then or later, pushes the rest of its row to the right
 //! rather than being cut. Every cell is escaped for the terminal.
 
@@ -12,6 +12,11 @@ use crate::eval::Outcome;
 /// Between the cells of a row made in a worker (a character no reason contains, and
 /// escaped wherever an id or value holds it).
 const SEPARATOR: char = '\u{1f}';
+
+/// The patients (input records) whose rows settle the widths in `refract eval`: fixed
+/// here, not by how many patients are evaluated at once, so the same cohort gives the same
+/// table whatever the chunk size.
+pub const WIDTHS_FROM: usize = 2048;
 
 /// The widest a column is made; ids longer than this are rare and would widen every row.
 pub const MAX_WIDTH: usize = 64;
