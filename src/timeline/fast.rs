@@ -354,13 +354,9 @@ fn attribute(text: &str, ty: Option<AttrType>) -> Option<Value> {
     }
 }
 
-/// Lists, objects and escaped strings are rare: the checked conversion takes them, as
-/// long as they nest well within the depth the checked path allows the whole line.
+/// Lists, objects and escaped strings are rare: the checked conversion takes them.
 fn through_serde(text: &str, ty: Option<AttrType>) -> Option<Value> {
-    if nesting(text) > MAX_NESTING {
-        return None;
-    }
-    let json = super::strict::from_str(text)?;
+    let json = strict_within_nesting(text)?;
     match ty {
         Some(ty) => typed(json, ty, &At::Root).ok(),
         None => untyped(json, &At::Root).ok(),
@@ -414,6 +410,15 @@ fn plain_strings(text: &str) -> Option<Vec<Value>> {
     (at == bytes.len()).then_some(items)
 }
 
+/// A value the fast tiers hand on whole, read strictly by serde_json, as long as it nests
+/// well within the depth the checked path allows the whole line.
+pub(super) fn strict_within_nesting(text: &str) -> Option<serde_json::Value> {
+    if nesting(text) > MAX_NESTING {
+        return None;
+    }
+    super::strict::from_str(text)
+}
+
 /// How deep a value may nest for the fast path to read it on its own: with the patient,
 /// the events and the event around it, well below serde_json's limit of 128.
 pub(super) const MAX_NESTING: usize = 100;
@@ -437,4 +442,27 @@ pub(super) fn nesting(text: &str) -> usize {
         }
     }
     deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists `attribute` reads without serde_json, and those it leaves to it (which
+    /// the scanner's edge test compares with the checked path).
+    #[test]
+    fn plain_string_lists_are_read_here() {
+        let text = |items: &[&str]| items.iter().map(|s| Value::Text((*s).into())).collect();
+        assert_eq!(plain_strings(r#"[ "a" , "é" ]"#), Some(text(&["a", "é"])));
+        assert_eq!(plain_strings("[\t]"), Some(Vec::new()));
+        for other in [
+            r#"["a\"b"]"#,
+            r#"["a",1]"#,
+            r#"["a",]"#,
+            r#"["a""b"]"#,
+            r#"["a"] x"#,
+        ] {
+            assert_eq!(plain_strings(other), None, "{other}");
+        }
+    }
 }

@@ -18,7 +18,7 @@
 //! than the scanning this file does, and neither reads numbers as decimal text on the
 //! stable API we would need (the measurement is in the commit that added this file).
 
-use super::fast::{event, nesting, Pending, MAX_NESTING};
+use super::fast::{event, strict_within_nesting, Pending, MAX_NESTING};
 use super::load::MAX_EVENTS;
 use super::{order, Key, Patient};
 use crate::date::Date;
@@ -194,17 +194,16 @@ impl<'t> Scanner<'t> {
         let text = self.value()?;
         match text {
             "null" => Some(serde_json::Map::new()),
-            _ if nesting(text) <= MAX_NESTING => match super::strict::from_str(text)? {
+            _ => match strict_within_nesting(text)? {
                 serde_json::Value::Object(object) => Some(object),
                 _ => None,
             },
-            _ => None,
         }
     }
 
     /// An object whose values are plain strings, numbers or literals, as serde_json's
-    /// tree holds it: numbers by their text (`arbitrary_precision`), read by serde_json's
-    /// own number parser. `None` on anything else, or on a key given twice.
+    /// tree holds it: numbers by their text (`arbitrary_precision`), parsed as the tree
+    /// parses them (`str::parse`). `None` on anything else, or on a key given twice.
     fn flat_object(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
         use serde_json::Value as Json;
         self.expect(b'{')?;
@@ -219,7 +218,7 @@ impl<'t> Scanner<'t> {
             self.skip_space();
             let value = match *self.bytes.get(self.at)? {
                 b'"' => Json::String(self.plain_string()?.to_owned()),
-                b'-' | b'0'..=b'9' => Json::Number(serde_json::from_str(self.value()?).ok()?),
+                b'-' | b'0'..=b'9' => Json::Number(self.value()?.parse().ok()?),
                 b't' | b'f' | b'n' => match self.value()? {
                     "true" => Json::Bool(true),
                     "false" => Json::Bool(false),
@@ -340,4 +339,36 @@ fn special(bytes: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|at| offset + at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let mut scan = Scanner {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        };
+        scan.flat_object()
+    }
+
+    /// The facts read here are serde_json's tree of them; the rest is left to serde_json
+    /// (the scanner's edge test compares those with the checked path).
+    #[test]
+    fn flat_facts_are_read_here() {
+        let text = r#"{ "a" : -0 ,"b":1.50,"c":1E+5,"d":true,"e":null,"f":"x y"}"#;
+        let tree = serde_json::from_str::<serde_json::Value>(text).ok();
+        assert_eq!(flat(text).map(serde_json::Value::Object), tree);
+        assert_eq!(flat("{}"), Some(serde_json::Map::new()));
+        for other in [
+            r#"{"a":[1]}"#,
+            r#"{"a":"\u0041"}"#,
+            r#"{"a":1,"a":1}"#,
+            r#"{"a":01}"#,
+        ] {
+            assert_eq!(flat(other), None, "{other}");
+        }
+    }
 }
