@@ -287,6 +287,16 @@ impl Date {
             digit(u32::from(self.day)),
         ]
     }
+
+    /// `YYYY-MM-DD` appended to `out`. Pushing the ten ASCII characters costs less than
+    /// checking them as UTF-8 for `push_str`, and a reason or an output line writes
+    /// several dates.
+    pub fn push_to(self, out: &mut String) {
+        out.reserve(10);
+        for byte in self.to_bytes() {
+            out.push(char::from(byte));
+        }
+    }
 }
 
 impl fmt::Display for Date {

@@ -236,6 +236,15 @@ impl<'a> Context<'a> {
                 min_values,
             } => {
                 let selection = self.selection(series);
+                // A series that decides alone (too short, or unsure of its members) needs
+                // no reference: most sessions have no marker results after them, and the
+                // reference is a second selection. The workbench still sees its windows.
+                if self.windows.is_none() {
+                    if let Some(verdict) = super::trend::decided_by_series(&selection, *min_values)
+                    {
+                        return verdict;
+                    }
+                }
                 let reference_datum = self.datum(reference);
                 let reference_cell = self.cell_of(reference, &reference_datum);
                 rises(

@@ -62,13 +62,11 @@ impl View<'_> {
             out.push_str("an event");
             return;
         };
-        let date = event.date.to_bytes();
-        let date = std::str::from_utf8(&date).unwrap_or("");
         match label {
             Some(label) => {
                 out.push_str(label);
                 out.push_str(" (");
-                out.push_str(date);
+                event.date.push_to(out);
                 out.push(')');
             }
             None => {
@@ -79,7 +77,7 @@ impl View<'_> {
                     &event.kind
                 });
                 out.push_str(" of ");
-                out.push_str(date);
+                event.date.push_to(out);
             }
         }
     }
@@ -87,8 +85,7 @@ impl View<'_> {
     /// The date of the event at a position, appended to `out`.
     pub fn date_into(&self, out: &mut String, position: usize) {
         if let Some(event) = self.patient.events.get(position) {
-            let date = event.date.to_bytes();
-            out.push_str(std::str::from_utf8(&date).unwrap_or(""));
+            event.date.push_to(out);
         }
     }
 }
@@ -132,7 +129,7 @@ impl Quote<'_> {
     fn write_into(&self, out: &mut String) {
         match self {
             Quote::Value(value) => show_into(value, out),
-            Quote::Date(date) => out.push_str(std::str::from_utf8(&date.to_bytes()).unwrap_or("")),
+            Quote::Date(date) => date.push_to(out),
         }
     }
 

@@ -109,7 +109,7 @@ fn push_decider(out: &mut String, decider: &Decider) {
 
 /// A date as `YYYY-MM-DD`, without the formatting machinery (millions of them).
 fn push_date(out: &mut String, date: Date) {
-    out.push_str(std::str::from_utf8(&date.to_bytes()).unwrap_or("????-??-??"));
+    date.push_to(out);
 }
 
 /// A whole number in decimal, without the formatting machinery.
