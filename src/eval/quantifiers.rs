@@ -208,11 +208,7 @@ pub fn count<'a>(
                 if super::why::is_quiet() {
                     Why::Static("")
                 } else {
-                    Why::NoneOf {
-                        noun: std::rc::Rc::new(noun),
-                        total,
-                        last: std::rc::Rc::new(last),
-                    }
+                    Why::none_of(noun, total, last)
                 }
             }
             (0, None) => Why::writes(move |view, out| {
@@ -326,11 +322,7 @@ fn any_of<'a>(verdicts: Vec<Verdict<'a>>, missing: bool, noun: Why<'a>) -> Verdi
                 }),
             )
         }
-        Some(last) if !super::why::is_quiet() => Why::NoneOf {
-            noun: std::rc::Rc::new(noun),
-            total,
-            last: std::rc::Rc::new(last.why),
-        },
+        Some(last) if !super::why::is_quiet() => Why::none_of(noun, total, last.why),
         Some(_) => Why::Static(""),
         None => Why::writes(move |view, out| {
             out.push_str("no ");

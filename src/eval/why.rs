@@ -109,7 +109,10 @@ pub fn cut(mut reason: String) -> String {
 }
 
 /// Writes a reason onto the end of a buffer, from the patient and the definition.
-pub type Writer<'a> = Rc<dyn Fn(&View<'a>, &mut String) + 'a>;
+pub type Writer<'a> = Rc<Write<'a>>;
+
+/// What a [`Writer`] calls.
+pub type Write<'a> = dyn Fn(&View<'a>, &mut String) + 'a;
 
 /// A value a part was called with, by its parameter's name (`M` = `AFP`).
 pub type Quoted<'a> = (&'a str, Quote<'a>);
@@ -142,6 +145,14 @@ impl Quote<'_> {
     }
 }
 
+/// A reason under a prefix written late ([`Why::prefixed`]).
+pub struct Prefix<'a, F: ?Sized> {
+    /// The reason.
+    inner: Why<'a>,
+    /// Writes the prefix.
+    write: F,
+}
+
 /// One reason, written when asked.
 #[derive(Clone)]
 pub enum Why<'a> {
@@ -158,9 +169,9 @@ pub enum Why<'a> {
     /// Written from the patient and definition when rendered, onto the end of a buffer.
     Lazy(Writer<'a>),
     /// "`prefix`: reason" (an element of a quantifier: "the session of ...: ...").
-    Prefixed(Writer<'a>, Rc<Why<'a>>),
-    /// "first; second".
-    Joined(Rc<Why<'a>>, Rc<Why<'a>>),
+    Prefixed(Rc<Prefix<'a, Write<'a>>>),
+    /// "first; second", in one allocation (every `or` of two unmet sides makes one).
+    Joined(Rc<(Why<'a>, Why<'a>)>),
     /// What a part selects, in its own words: its description with the values it was
     /// called with quoted in place of `{M}`, and the session (or event) it is about.
     Part {
@@ -173,14 +184,17 @@ pub enum Why<'a> {
     },
     /// "not met for any `noun` (`total` examined); last: `last`", where only the innermost
     /// finding of `last` is written (nested counts are noise).
-    NoneOf {
-        /// What was examined.
-        noun: Rc<Why<'a>>,
-        /// How many.
-        total: usize,
-        /// The last one's reason.
-        last: Rc<Why<'a>>,
-    },
+    NoneOf(Rc<NoneOf<'a>>),
+}
+
+/// The parts of [`Why::NoneOf`], in one allocation.
+pub struct NoneOf<'a> {
+    /// What was examined.
+    noun: Why<'a>,
+    /// How many.
+    total: usize,
+    /// The last one's reason.
+    last: Why<'a>,
 }
 
 impl<'a> Why<'a> {
@@ -253,22 +267,23 @@ impl<'a> Why<'a> {
                 }
             }
             Why::Lazy(write) => write(view, out),
-            Why::Prefixed(prefix, inner) => {
-                prefix(view, out);
+            Why::Prefixed(prefixed) => {
+                (prefixed.write)(view, out);
                 out.push_str(": ");
-                inner.render_into(view, out);
+                prefixed.inner.render_into(view, out);
             }
-            Why::Joined(first, second) => {
-                first.render_into(view, out);
+            Why::Joined(pair) => {
+                pair.0.render_into(view, out);
                 out.push_str("; ");
-                second.render_into(view, out);
+                pair.1.render_into(view, out);
             }
             Why::Part {
                 part,
                 anchor,
                 quoted,
             } => render_part(view, part, *anchor, quoted.as_deref().unwrap_or(&[]), out),
-            Why::NoneOf { noun, total, last } => {
+            Why::NoneOf(none) => {
+                let NoneOf { noun, total, last } = none.as_ref();
                 out.push_str("not met for any ");
                 noun.render_into(view, out);
                 let _ = write!(out, " ({total} examined); last: ");
@@ -281,12 +296,12 @@ impl<'a> Why<'a> {
     /// element that led there ("sessions of A and B: ...") and dropping the counts between.
     fn innermost_into(&self, view: &View<'a>, out: &mut String) {
         match self {
-            Why::NoneOf { last, .. } => last.innermost_into(view, out),
-            Why::Prefixed(prefix, inner) => match inner.as_ref() {
-                Why::NoneOf { last, .. } => {
-                    prefix(view, out);
+            Why::NoneOf(none) => none.last.innermost_into(view, out),
+            Why::Prefixed(prefixed) => match &prefixed.inner {
+                Why::NoneOf(none) => {
+                    (prefixed.write)(view, out);
                     out.push_str(": ");
-                    last.innermost_unprefixed_into(view, out);
+                    none.last.innermost_unprefixed_into(view, out);
                 }
                 _ => self.render_into(view, out),
             },
@@ -298,12 +313,17 @@ impl<'a> Why<'a> {
     /// deeper prefixes are dropped with the counts.
     fn innermost_unprefixed_into(&self, view: &View<'a>, out: &mut String) {
         match self {
-            Why::NoneOf { last, .. } => last.innermost_unprefixed_into(view, out),
-            Why::Prefixed(_, inner) if matches!(inner.as_ref(), Why::NoneOf { .. }) => {
-                inner.innermost_unprefixed_into(view, out)
+            Why::NoneOf(none) => none.last.innermost_unprefixed_into(view, out),
+            Why::Prefixed(prefixed) if matches!(prefixed.inner, Why::NoneOf(_)) => {
+                prefixed.inner.innermost_unprefixed_into(view, out)
             }
             other => other.render_into(view, out),
         }
+    }
+
+    /// "not met for any `noun` (`total` examined); last: `last`".
+    pub fn none_of(noun: Why<'a>, total: usize, last: Why<'a>) -> Why<'a> {
+        Why::NoneOf(Rc::new(NoneOf { noun, total, last }))
     }
 
     /// "`prefix`: reason", written late.
@@ -311,7 +331,11 @@ impl<'a> Why<'a> {
         if is_quiet() {
             return Why::Static("");
         }
-        Why::Prefixed(Rc::new(prefix), Rc::new(self))
+        // One allocation for the writer and the reason (one per quantifier element).
+        Why::Prefixed(Rc::new(Prefix {
+            inner: self,
+            write: prefix,
+        }))
     }
 
     /// "first; second", written late. A reason joined with itself is written once (a
@@ -323,7 +347,7 @@ impl<'a> Why<'a> {
         if self.same_as(&other) {
             return self;
         }
-        Why::Joined(Rc::new(self), Rc::new(other))
+        Why::Joined(Rc::new((self, other)))
     }
 
     /// Whether two reasons are the same reason (the same shared parts, not equal text).
@@ -335,16 +359,10 @@ impl<'a> Why<'a> {
                 std::ptr::eq(*a, *b)
             }
             (Why::Lazy(a), Why::Lazy(b)) => Rc::ptr_eq(a, b),
-            (Why::Prefixed(a, x), Why::Prefixed(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
-            (Why::Joined(a, x), Why::Joined(b, y)) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
-            (
-                Why::NoneOf {
-                    noun: a, last: x, ..
-                },
-                Why::NoneOf {
-                    noun: b, last: y, ..
-                },
-            ) => Rc::ptr_eq(a, b) && Rc::ptr_eq(x, y),
+            // Each is made once by `prefixed` or `join`: the same only as copies of one.
+            (Why::Prefixed(a), Why::Prefixed(b)) => Rc::ptr_eq(a, b),
+            (Why::Joined(a), Why::Joined(b)) => Rc::ptr_eq(a, b),
+            (Why::NoneOf(a), Why::NoneOf(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -503,7 +521,7 @@ impl fmt::Debug for Why<'_> {
             | Why::Prefixed(..)
             | Why::Joined(..)
             | Why::Part { .. }
-            | Why::NoneOf { .. } => f.write_str("<reason>"),
+            | Why::NoneOf(_) => f.write_str("<reason>"),
         }
     }
 }
