@@ -169,7 +169,11 @@ fn evaluate_in<'a>(
             .get(index)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let mut why = why::cut(verdict.why.render(&view));
+        let mut why = match ctx.shared_reason(index) {
+            Some(why) => why,
+            None => why::cut(verdict.why.render(&view)),
+        };
+        ctx.keep_shared_reason(index, &why);
         if verdict.truth != Truth::Unknown || stopped.is_some() {
             let met = verdict.truth == Truth::Met;
             let mut at = verdict.at.filter(|_| met);

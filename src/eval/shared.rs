@@ -188,6 +188,9 @@ pub(super) struct Shared<'a> {
     entry: Entry<'a, Verdict<'a>>,
     focus: Option<Vec<usize>>,
     unknown: Vec<(usize, Vec<Consult<'a>>)>,
+    /// Its reason as the maker wrote it, once written: a definition that takes the result
+    /// writes it from the maker's definition, so the same words.
+    reason: Option<String>,
 }
 
 /// The results of shared criteria for one patient, kept between the definitions of a run:
@@ -293,6 +296,7 @@ impl<'a> Context<'a> {
                 .get(index)
                 .cloned()
                 .unwrap_or_default(),
+            reason: None,
         };
         if let Some(store) = self.shared.as_mut() {
             store.results.entry(id).or_insert(shared);
@@ -308,6 +312,37 @@ impl<'a> Context<'a> {
                 checked,
             },
             None => self.view(),
+        }
+    }
+
+    /// The reason of criterion `index`, taken from another definition, as that definition
+    /// wrote it (the same verdict, written from the same definition).
+    pub(super) fn shared_reason(&self, index: usize) -> Option<String> {
+        let by = self.taken.get(index).copied().flatten()?;
+        let store = self.shared.as_ref()?;
+        let shared = store.results.get(&store.sharing.id(self.checked, index)?)?;
+        (address(shared.by) == address(by))
+            .then(|| shared.reason.clone())
+            .flatten()
+    }
+
+    /// Keep the reason written for criterion `index` with its result, when this definition
+    /// made the result the others take.
+    pub(super) fn keep_shared_reason(&mut self, index: usize, why: &str) {
+        if self.taken.get(index).copied().flatten().is_some() {
+            return;
+        }
+        let me = address(self.checked);
+        let Some(store) = self.shared.as_mut() else {
+            return;
+        };
+        let Some(id) = store.sharing.id(self.checked, index) else {
+            return;
+        };
+        if let Some(shared) = store.results.get_mut(&id) {
+            if address(shared.by) == me && shared.reason.is_none() {
+                shared.reason = Some(why.to_owned());
+            }
         }
     }
 
