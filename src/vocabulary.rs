@@ -64,6 +64,10 @@ pub struct AttrSpec {
     pub ty: AttrType,
     /// What it means, in one line.
     pub meaning: &'static str,
+    /// Values a free-text attribute often has (`CT`, `AFP`, `ng/mL`): read, they are kept
+    /// as this text rather than copied, as category values are. Any other text is
+    /// allowed all the same.
+    pub words: &'static [&'static str],
 }
 
 /// The event kinds and attributes a checker and a loader know about.
@@ -98,6 +102,11 @@ impl<'v> KindAttributes<'v> {
 
 const MRECIST: &[&str] = &["CR", "PR", "SD", "PD", "NE"];
 
+/// The liver's segments and lobes, as sessions name their target (the synthetic
+/// cohort's list is in the order its generator draws from).
+#[rustfmt::skip]
+const SEGMENTS: &[&str] = &["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "right lobe", "left lobe"];
+
 const fn attr(
     kind: &'static str,
     name: &'static str,
@@ -109,6 +118,20 @@ const fn attr(
         name,
         ty,
         meaning,
+        words: &[],
+    }
+}
+
+/// A free-text attribute with the values it often has ([`AttrSpec::words`]).
+const fn text(
+    kind: &'static str,
+    name: &'static str,
+    words: &'static [&'static str],
+    meaning: &'static str,
+) -> AttrSpec {
+    AttrSpec {
+        words,
+        ..attr(kind, name, Text, meaning)
     }
 }
 
@@ -148,14 +171,14 @@ const KINDS: &[(&str, &str)] = &[
 // One line per attribute mirrors the contract's tables.
 #[rustfmt::skip]
 const BUILTIN: &[AttrSpec] = &[
-    attr("tace", "technique", Text, "cTACE, DEB-TACE, TAE, B-TACE, …"),
+    text("tace", "technique", &["cTACE", "DEB-TACE", "TAE", "B-TACE"], "cTACE, DEB-TACE, TAE, B-TACE, …"),
     attr("tace", "agents", TextList, "chemotherapeutic agents used, e.g. [\"epirubicin\"]"),
     attr("tace", "selective", Bool, "(super)selective catheterisation"),
     attr("tace", "adequate", Bool, "the operator judged the session adequately performed / standardised"),
     attr("tace", "feeding_artery_reanalysis", Bool, "feeding arteries were re-analysed for this session"),
-    attr("tace", "target", Text, "treated area, e.g. S8 or right lobe"),
+    text("tace", "target", SEGMENTS, "treated area, e.g. S8 or right lobe"),
     attr("tace", "intent", Category(&["curative", "palliative"]), "curative or palliative"),
-    attr("imaging", "modality", Text, "CT, MRI, CEUS, US"),
+    text("imaging", "modality", &["CT", "MRI", "CEUS", "US"], "CT, MRI, CEUS, US"),
     attr("imaging", "contrast", Bool, "contrast-enhanced (dynamic) study"),
     attr("imaging", "mrecist", Category(MRECIST), "overall mRECIST response as reported"),
     attr("imaging", "mrecist_target", Category(MRECIST), "mRECIST response of the target lesions only"),
@@ -167,9 +190,9 @@ const BUILTIN: &[AttrSpec] = &[
     attr("imaging", "new_intrahepatic_lesion", Bool, "a new intrahepatic lesion is seen"),
     attr("imaging", "vascular_invasion", Bool, "macrovascular invasion (e.g. portal vein tumour thrombus)"),
     attr("imaging", "extrahepatic_spread", Bool, "extrahepatic metastasis"),
-    attr("lab", "test", Text, "AFP, PIVKA-II, AST, ALT, bilirubin, albumin, …"),
+    text("lab", "test", &["AFP", "PIVKA-II", "AST", "ALT", "bilirubin", "albumin"], "AFP, PIVKA-II, AST, ALT, bilirubin, albumin, …"),
     attr("lab", "value", ANY_NUMBER, "the result"),
-    attr("lab", "unit", Text, "e.g. ng/mL, mAU/mL, U/L, umol/L, g/L"),
+    text("lab", "unit", &["ng/mL", "mAU/mL", "U/L", "umol/L", "g/L"], "e.g. ng/mL, mAU/mL, U/L, umol/L, g/L"),
     attr("status", "child_pugh_score", range(5, 15, true), "Child-Pugh score"),
     attr("status", "child_pugh_class", Category(&["A", "B", "C"]), "Child-Pugh class"),
     attr("status", "ecog", range(0, 5, true), "ECOG performance status"),

@@ -210,7 +210,7 @@ fn random_value(ty: AttrType, name: &str, state: &mut u64) -> Option<Value> {
         AttrType::Bool => Value::Bool(next(2) == 0),
         AttrType::Category(words) => {
             let words: Vec<&str> = words.iter().copied().filter(|w| *w != "NE").collect();
-            Value::Text(words[next(words.len() as u64) as usize].to_string())
+            Value::Text(words[next(words.len() as u64) as usize].to_string().into())
         }
         AttrType::Number { min, max, integer } => {
             let lo = min.unwrap_or(0);
@@ -232,10 +232,12 @@ fn random_value(ty: AttrType, name: &str, state: &mut u64) -> Option<Value> {
                 "target" => &["S8", "S4", "left lobe"],
                 _ => &["x", "y"],
             };
-            Value::Text(texts[next(texts.len() as u64) as usize].to_string())
+            Value::Text(texts[next(texts.len() as u64) as usize].to_string().into())
         }
         AttrType::TextList => Value::List(vec![Value::Text(
-            ["epirubicin", "cisplatin"][next(2) as usize].to_string(),
+            ["epirubicin", "cisplatin"][next(2) as usize]
+                .to_string()
+                .into(),
         )]),
     })
 }

@@ -157,7 +157,7 @@ fn written(value: &Value) -> String {
     match value {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => t.to_string(),
         Value::List(items) => format!(
             "[{}]",
             items.iter().map(written).collect::<Vec<_>>().join(", ")

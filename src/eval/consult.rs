@@ -118,7 +118,7 @@ pub fn candidates(ty: Option<AttrType>, hints: &[&Hint<'_>]) -> Option<Candidate
             words
                 .iter()
                 .filter(|w| **w != NOT_EVALUABLE)
-                .map(|w| Value::Text((*w).to_string()))
+                .map(|w| Value::Text((*w).to_string().into()))
                 .collect(),
             hints,
             None,
@@ -259,7 +259,7 @@ fn infer(hints: &[&Hint<'_>]) -> Option<AttrType> {
 fn fresh(seen: &[Value], list: bool) -> Value {
     let mut n = 0usize;
     loop {
-        let text = Value::Text(format!("another value {n}"));
+        let text = Value::Text(format!("another value {n}").into());
         let value = if list { Value::List(vec![text]) } else { text };
         if !seen.contains(&value) {
             return value;

@@ -209,7 +209,7 @@ fn written_value(value: &Value) -> String {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
         {
-            text.clone()
+            text.to_string()
         }
         Value::Text(text) => format!("{text:?}"),
         other => show(other),

@@ -17,7 +17,7 @@ use super::strict::StrictValue;
 use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
-use crate::vocabulary::{AttrType, Vocabulary};
+use crate::vocabulary::{AttrSpec, AttrType, Vocabulary};
 
 /// The patient in `text`, or `None` when the checked path must decide.
 pub(super) fn patient(text: &str, line: Option<usize>, vocab: &Vocabulary) -> Option<Patient> {
@@ -289,7 +289,7 @@ pub(super) fn event<K: AsRef<str>>(
         }
         let name = name.as_ref();
         let spec = known.and_then(|known| known.get(name));
-        let value = attribute(value, spec.map(|spec| spec.ty))?;
+        let value = attribute(value, spec)?;
         let key = match spec {
             Some(spec) => Key::Borrowed(spec.name),
             None => Key::Owned(name.to_owned()),
@@ -320,7 +320,8 @@ fn plain_string(value: &RawValue) -> Option<&str> {
 }
 
 /// An attribute's value, checked as the checked path checks it.
-fn attribute(text: &str, ty: Option<AttrType>) -> Option<Value> {
+fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
+    let ty = spec.map(|spec| spec.ty);
     let first = text.as_bytes().first()?;
     let escaped = *first == b'"' && text.contains('\\');
     match (first, ty) {
@@ -333,11 +334,17 @@ fn attribute(text: &str, ty: Option<AttrType>) -> Option<Value> {
         }
         (b'-' | b'0'..=b'9', None) => Decimal::parse(text).map(Value::Number),
         (b'"', Some(AttrType::Text) | None) if !escaped => {
-            unquoted(text).map(|s| Value::Text(s.into()))
+            let s = unquoted(text)?;
+            let words = spec.map_or(&[][..], |spec| spec.words);
+            Some(Value::Text(match words.iter().find(|word| **word == s) {
+                Some(word) => Key::Borrowed(word),
+                None => Key::Owned(s.to_owned()),
+            }))
         }
         (b'"', Some(AttrType::Category(allowed))) if !escaped => {
             let s = unquoted(text)?;
-            allowed.contains(&s).then(|| Value::Text(s.into()))
+            let word = allowed.iter().find(|word| **word == s)?;
+            Some(Value::Text(Key::Borrowed(word)))
         }
         (b't' | b'f', Some(AttrType::Bool) | None) => match text {
             "true" => Some(Value::Bool(true)),
@@ -390,7 +397,9 @@ fn plain_strings(text: &str) -> Option<Vec<Value>> {
                 .iter()
                 .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
             (bytes.get(start + len) == Some(&b'"')).then_some(())?;
-            items.push(Value::Text(text.get(start..start + len)?.into()));
+            items.push(Value::Text(Key::Owned(
+                text.get(start..start + len)?.to_owned(),
+            )));
             at = start + len + 1;
             space(&mut at);
             match bytes.get(at) {
@@ -452,7 +461,12 @@ mod tests {
     /// the scanner's edge test compares with the checked path).
     #[test]
     fn plain_string_lists_are_read_here() {
-        let text = |items: &[&str]| items.iter().map(|s| Value::Text((*s).into())).collect();
+        let text = |items: &[&str]| {
+            items
+                .iter()
+                .map(|s| Value::Text((*s).to_owned().into()))
+                .collect()
+        };
         assert_eq!(plain_strings(r#"[ "a" , "é" ]"#), Some(text(&["a", "é"])));
         assert_eq!(plain_strings("[\t]"), Some(Vec::new()));
         for other in [
@@ -464,5 +478,28 @@ mod tests {
         ] {
             assert_eq!(plain_strings(other), None, "{other}");
         }
+    }
+
+    /// Category values and the common words of free-text attributes are kept as the
+    /// vocabulary's text; other text is copied; both are the same values as read.
+    #[test]
+    fn common_words_are_not_copied() {
+        let vocab = Vocabulary::builtin();
+        let spec = |kind: &str, name: &str| vocab.kind_attributes(kind).and_then(|k| k.get(name));
+        let read = |kind: &str, name: &str, text: &str| attribute(text, spec(kind, name));
+        let borrowed = |value: Option<Value>| matches!(value, Some(Value::Text(Key::Borrowed(_))));
+        assert!(borrowed(read("imaging", "modality", r#""CT""#)));
+        assert!(borrowed(read("lab", "test", r#""PIVKA-II""#)));
+        assert!(borrowed(read("imaging", "mrecist", r#""PD""#)));
+        assert!(!borrowed(read("imaging", "modality", r#""PET-CT""#)));
+        assert_eq!(
+            read("imaging", "modality", r#""PET-CT""#),
+            Some(Value::Text("PET-CT".to_owned().into()))
+        );
+        assert_eq!(read("imaging", "mrecist", r#""XX""#), None);
+        assert_eq!(
+            read("lab", "test", r#""AFP""#),
+            Some(Value::Text("AFP".to_owned().into()))
+        );
     }
 }

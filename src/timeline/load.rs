@@ -311,7 +311,7 @@ pub(super) fn untyped(json: Json, path: &At<'_>) -> Result<Value, Fail> {
     Ok(match json {
         Json::Bool(b) => Value::Bool(b),
         Json::Number(n) => Value::Number(number(&n, path)?),
-        Json::String(s) => Value::Text(s),
+        Json::String(s) => Value::Text(s.into()),
         Json::Array(items) => {
             let mut values = Vec::with_capacity(items.len());
             for (i, item) in items.into_iter().enumerate() {
@@ -348,10 +348,10 @@ fn number(n: &serde_json::Number, path: &At<'_>) -> Result<Decimal, Fail> {
 pub(super) fn typed(json: Json, ty: AttrType, path: &At<'_>) -> Result<Value, Fail> {
     match (ty, json) {
         (AttrType::Bool, Json::Bool(b)) => Ok(Value::Bool(b)),
-        (AttrType::Text, Json::String(s)) => Ok(Value::Text(s)),
+        (AttrType::Text, Json::String(s)) => Ok(Value::Text(s.into())),
         (AttrType::Category(allowed), Json::String(s)) => {
             if allowed.contains(&s.as_str()) {
-                Ok(Value::Text(s))
+                Ok(Value::Text(s.into()))
             } else {
                 Err(fail(Kind::UnknownCategory { value: s, allowed }, path))
             }
@@ -372,7 +372,7 @@ pub(super) fn typed(json: Json, ty: AttrType, path: &At<'_>) -> Result<Value, Fa
             let mut values = Vec::with_capacity(items.len());
             for (i, item) in items.into_iter().enumerate() {
                 match item {
-                    Json::String(s) => values.push(Value::Text(s)),
+                    Json::String(s) => values.push(Value::Text(s.into())),
                     other => return Err(wrong_type("a string", &other, &path.index(i))),
                 }
             }

@@ -46,8 +46,9 @@ pub enum Value {
     Bool(bool),
     /// A number, held exactly.
     Number(Decimal),
-    /// A string.
-    Text(String),
+    /// A string: the vocabulary's own text for a category value or a common word of a
+    /// free-text attribute (no copy per event), or the text as read.
+    Text(Key),
     /// An array (its elements are never null).
     List(Vec<Value>),
     /// An object, kept as JSON for attributes outside the vocabulary.
@@ -103,7 +104,7 @@ impl Value {
         match self {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => n.to_json(),
-            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Text(s) => serde_json::Value::String(s.to_string()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect())
             }

@@ -556,17 +556,17 @@ fn binder_of(selection: &Expr) -> Option<&crate::source::Spanned<String>> {
 fn literal_const(literal: &Literal) -> Const {
     match literal {
         Literal::Number(n) => Const::Number(*n),
-        Literal::Text(t) => Const::Text(t.clone()),
+        Literal::Text(t) => Const::Text(t.clone().into()),
         Literal::Word(w) if w == "true" => Const::Bool(true),
         Literal::Word(w) if w == "false" => Const::Bool(false),
-        Literal::Word(w) => Const::Text(w.clone()),
+        Literal::Word(w) => Const::Text(w.clone().into()),
     }
 }
 
 fn constant_text(constant: &Const) -> String {
     match constant {
         Const::Number(n) => n.to_string(),
-        Const::Text(t) => t.clone(),
+        Const::Text(t) => t.to_string(),
         Const::Bool(b) => b.to_string(),
         Const::List(_) | Const::Object(_) => String::new(),
     }

@@ -190,7 +190,7 @@ impl<'d> Checker<'d> {
                     .map(|(n, _)| n);
             }
             return Some(Node {
-                kind: NodeKind::Const(Const::Text(shown)),
+                kind: NodeKind::Const(Const::Text(shown.into())),
                 span,
             });
         }

@@ -12,7 +12,7 @@ fn values(ty: AttrType, hints: &[Hint<'_>]) -> Vec<String> {
         .iter()
         .map(|c| match &c.value {
             Value::Number(n) => n.to_string(),
-            Value::Text(t) => t.clone(),
+            Value::Text(t) => t.to_string(),
             Value::Bool(b) => b.to_string(),
             other => format!("{other:?}"),
         })

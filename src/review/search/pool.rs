@@ -87,13 +87,13 @@ impl Gather {
         match c {
             Const::Number(n) => self.number(*n, attr),
             Const::Text(t) => {
-                self.texts.insert(t.clone());
+                self.texts.insert(t.to_string());
                 if let Some(attr) = attr {
                     self.attrs
                         .entry(attr.to_owned())
                         .or_default()
                         .1
-                        .insert(t.clone());
+                        .insert(t.to_string());
                 }
             }
             Const::List(items) => items.iter().for_each(|i| self.constant(i, attr)),

@@ -56,7 +56,7 @@ pub fn value_cell(value: &Value, ty: Option<AttrType>) -> String {
         // A list of one word reads best as the word, where the vocabulary says it is a
         // list (`agents`: `epirubicin`); other lists are JSON (`["a","b"]`, `[]`).
         Value::List(items) if ty == Some(AttrType::TextList) => match items.as_slice() {
-            [Value::Text(s)] if !s.is_empty() && !s.starts_with(['[', '"']) => s.clone(),
+            [Value::Text(s)] if !s.is_empty() && !s.starts_with(['[', '"']) => s.to_string(),
             _ => value.to_json().to_string(),
         },
         Value::List(_) | Value::Object(_) => value.to_json().to_string(),
