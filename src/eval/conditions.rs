@@ -380,6 +380,9 @@ impl<'a> Context<'a> {
         }
         let entry = Some(self.entry(verdict.clone(), mark, cold_from));
         let place = if self.trying {
+            if self.trial_criteria.len() < checked.criteria.len() {
+                self.trial_criteria.resize(checked.criteria.len(), None);
+            }
             self.trial_criteria.get_mut(index)
         } else {
             self.criteria.get_mut(index)

@@ -113,7 +113,8 @@ impl<'a> Context<'a> {
             slots: vec![Bound::Empty; checked.slots],
             it: Vec::new(),
             criteria: vec![None; checked.criteria.len()],
-            trial_criteria: vec![None; checked.criteria.len()],
+            // Made at the first trial: most patients have none.
+            trial_criteria: Vec::new(),
             selections: Cache::default(),
             events: Cache::default(),
             verdicts: Cache::default(),

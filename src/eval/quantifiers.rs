@@ -21,7 +21,11 @@ impl<'a> Context<'a> {
         body: Option<&'a Node>,
         top: bool,
     ) -> Verdict<'a> {
-        let mut verdicts = Vec::with_capacity(selection.members.len());
+        // `any` and `no` keep three of their elements' verdicts as they go; the others
+        // count all of them.
+        let streamed = matches!(quantifier, Quantifier::Any | Quantifier::No);
+        let mut any = AnyOf::default();
+        let mut verdicts = Vec::with_capacity(if streamed { 0 } else { selection.members.len() });
         // A body that never looks at its element gives every element the same answer.
         let independent = body.is_some_and(|b| !self.depends_on_element(b, slot));
         let mut shared: Option<Verdict<'a>> = None;
@@ -77,16 +81,9 @@ impl<'a> Context<'a> {
                 Some(since) => verdict.known_from(since),
                 None => verdict,
             };
+            // A session's verdict is written under its date: "the session of ...: ...".
             let is_session = self.event_at(position).is_some_and(|e| e.is_procedure());
-            let verdict = if is_session && body.is_some() {
-                let why = verdict.why.clone();
-                Verdict {
-                    why: why.prefixed(move |view, out| view.describe_into(out, position, None)),
-                    ..verdict
-                }
-            } else {
-                verdict
-            };
+            let prefix = (is_session && body.is_some()).then_some(position);
             if verdict.truth != Truth::Unknown {
                 self.forget_between(mark, self.mark());
             }
@@ -100,7 +97,11 @@ impl<'a> Context<'a> {
                     .get(index + 1)
                     .and_then(|&(next, _)| self.date_at(next))
                     .is_some_and(|next| verdict.at.is_some_and(|at| at <= next));
-            verdicts.push(verdict);
+            if streamed {
+                any.add(verdict, prefix);
+            } else {
+                verdicts.push(under_session(verdict, prefix));
+            }
             if settled_any {
                 break;
             }
@@ -113,7 +114,11 @@ impl<'a> Context<'a> {
             // What would decide it, if it were recorded.
             self.missing.push(noun.clone());
         }
-        let mut verdict = count(quantifier, verdicts, missing, noun.clone());
+        let mut verdict = match quantifier {
+            Quantifier::Any => any.finish(missing, noun.clone()),
+            Quantifier::No => any.finish(missing, noun.clone()).not(),
+            _ => count(quantifier, verdicts, missing, noun.clone()),
+        };
         if missing && verdict.truth == Truth::Unknown && empty {
             verdict.why = Why::writes(move |view, out| {
                 out.push_str("no ");
@@ -280,57 +285,93 @@ pub fn count<'a>(
 /// earliest met element (the first of equally early ones), else the first unknown one (or
 /// unknown when data is missing), else not met as of the last element examined.
 fn any_of<'a>(verdicts: Vec<Verdict<'a>>, missing: bool, noun: Why<'a>) -> Verdict<'a> {
-    let total = verdicts.len();
-    let mut earliest_met: Option<Verdict<'a>> = None;
-    let mut first_unknown: Option<Verdict<'a>> = None;
-    let mut last_not_met: Option<Verdict<'a>> = None;
-    let mut not_met_at = None;
+    let mut any = AnyOf::default();
     for verdict in verdicts {
+        any.add(verdict, None);
+    }
+    any.finish(missing, noun)
+}
+
+/// A verdict written under the session at `prefix`, when there is one.
+fn under_session(verdict: Verdict<'_>, prefix: Option<usize>) -> Verdict<'_> {
+    match prefix {
+        Some(position) => Verdict {
+            why: verdict
+                .why
+                .prefixed(move |view, out| view.describe_into(out, position, None)),
+            ..verdict
+        },
+        None => verdict,
+    }
+}
+
+/// [`any_of`] as the elements come: only the verdicts that can decide are kept, and only
+/// the one that does is written under its session (most are dropped unwritten).
+#[derive(Default)]
+struct AnyOf<'a> {
+    total: usize,
+    earliest_met: Option<(Verdict<'a>, Option<usize>)>,
+    first_unknown: Option<(Verdict<'a>, Option<usize>)>,
+    last_not_met: Option<(Verdict<'a>, Option<usize>)>,
+    not_met_at: Option<crate::date::Date>,
+}
+
+impl<'a> AnyOf<'a> {
+    /// One more element's verdict, to be written under the session at `prefix`.
+    fn add(&mut self, verdict: Verdict<'a>, prefix: Option<usize>) {
+        self.total += 1;
         match verdict.truth {
             Truth::Met => {
-                if earliest_met
+                if self
+                    .earliest_met
                     .as_ref()
-                    .is_none_or(|best| verdict.at < best.at)
+                    .is_none_or(|(best, _)| verdict.at < best.at)
                 {
-                    earliest_met = Some(verdict);
+                    self.earliest_met = Some((verdict, prefix));
                 }
             }
             Truth::Unknown => {
-                if first_unknown.is_none() {
-                    first_unknown = Some(verdict);
+                if self.first_unknown.is_none() {
+                    self.first_unknown = Some((verdict, prefix));
                 }
             }
             Truth::NotMet => {
-                not_met_at = not_met_at.max(verdict.at);
-                last_not_met = Some(verdict);
+                self.not_met_at = self.not_met_at.max(verdict.at);
+                self.last_not_met = Some((verdict, prefix));
             }
         }
     }
-    if let Some(met) = earliest_met {
-        return met;
-    }
-    if let Some(unknown) = first_unknown {
-        return unknown;
-    }
-    let why = match last_not_met {
-        _ if missing => {
-            return Verdict::new(
-                Truth::Unknown,
-                Why::writes(move |view, out| {
-                    out.push_str("no ");
-                    noun.render_into(view, out);
-                }),
-            )
+
+    /// The verdict of `any` over the elements added.
+    fn finish(self, missing: bool, noun: Why<'a>) -> Verdict<'a> {
+        if let Some((met, prefix)) = self.earliest_met {
+            return under_session(met, prefix);
         }
-        Some(last) if !super::why::is_quiet() => Why::none_of(noun, total, last.why),
-        Some(_) => Why::Static(""),
-        None => Why::writes(move |view, out| {
-            out.push_str("no ");
-            noun.render_into(view, out);
-        }),
-    };
-    Verdict {
-        at: not_met_at,
-        ..Verdict::new(Truth::NotMet, why)
+        if let Some((unknown, prefix)) = self.first_unknown {
+            return under_session(unknown, prefix);
+        }
+        let why = match self.last_not_met {
+            _ if missing => {
+                return Verdict::new(
+                    Truth::Unknown,
+                    Why::writes(move |view, out| {
+                        out.push_str("no ");
+                        noun.render_into(view, out);
+                    }),
+                )
+            }
+            Some((last, prefix)) if !super::why::is_quiet() => {
+                Why::none_of(noun, self.total, under_session(last, prefix).why)
+            }
+            Some(_) => Why::Static(""),
+            None => Why::writes(move |view, out| {
+                out.push_str("no ");
+                noun.render_into(view, out);
+            }),
+        };
+        Verdict {
+            at: self.not_met_at,
+            ..Verdict::new(Truth::NotMet, why)
+        }
     }
 }
