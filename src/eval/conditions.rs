@@ -236,15 +236,9 @@ impl<'a> Context<'a> {
                 min_values,
             } => {
                 let selection = self.selection(series);
-                // A series that decides alone (too short, or unsure of its members) needs
-                // no reference: most sessions have no marker results after them, and the
-                // reference is a second selection. The workbench still sees its windows.
-                if self.windows.is_none() {
-                    if let Some(verdict) = super::trend::decided_by_series(&selection, *min_values)
-                    {
-                        return verdict;
-                    }
-                }
+                // The reference is read even when the series alone decides: what it reads
+                // (missing events, cells a trial fills) and the steps it costs are part of
+                // the answer's settling and reporting.
                 let reference_datum = self.datum(reference);
                 let reference_cell = self.cell_of(reference, &reference_datum);
                 rises(

@@ -23,9 +23,6 @@ pub fn rises<'a>(
     (reference, reference_cell): (&Datum<'a>, Option<Cell<'a>>),
     min_values: u32,
 ) -> Verdict<'a> {
-    if let Some(verdict) = decided_by_series(&series, min_values) {
-        return verdict;
-    }
     let label = series.description.clone();
     if series.members.iter().any(|(_, m)| *m == Truth::Unknown) {
         return Verdict::new(
@@ -36,6 +33,16 @@ pub fn rises<'a>(
         );
     }
     let count = series.members.len();
+    if count < min_values as usize {
+        let why = Why::lazy(move |view| match count {
+            0 => format!("no {}", label.render(view)),
+            n => format!(
+                "only {n} of {}, fewer than {min_values}",
+                label.render(view)
+            ),
+        });
+        return Verdict::new(Truth::NotMet, why);
+    }
     let read: Vec<(usize, Option<Decimal>)> = series
         .members
         .iter()
@@ -244,23 +251,4 @@ fn unit<'a>(ctx: &Context<'a>, position: usize) -> Option<&'a str> {
     ctx.event_at(position)
         .and_then(|e| e.get("unit"))
         .and_then(|u| u.as_text())
-}
-
-/// The verdict of a rise whose series is too short, certain of every member and with
-/// fewer than `min_values` results: not met, whatever the reference. (A series unsure of
-/// a member is not decided here: a trial that settles the member reads the reference.)
-pub fn decided_by_series<'a>(series: &Selection<'a>, min_values: u32) -> Option<Verdict<'a>> {
-    let count = series.members.len();
-    if count >= min_values as usize || series.members.iter().any(|(_, m)| *m == Truth::Unknown) {
-        return None;
-    }
-    let label = series.description.clone();
-    let why = Why::lazy(move |view| match count {
-        0 => format!("no {}", label.render(view)),
-        n => format!(
-            "only {n} of {}, fewer than {min_values}",
-            label.render(view)
-        ),
-    });
-    Some(Verdict::new(Truth::NotMet, why))
 }
