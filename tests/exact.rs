@@ -79,6 +79,55 @@ fn a_missing_value_that_no_value_could_turn_into_a_rise_is_not_met() {
 }
 
 #[test]
+fn words_looked_for_through_one_filter_with_different_bindings_are_each_tried() {
+    // `where test is M` is one filter, looked through with M = AFP and then M = PIVKA-II.
+    // The lab of 2020-03-18 has no test: as PIVKA-II it joins PIVKA-II results in three
+    // units (unknown); as AFP or anything else no series rises (met). Trying AFP alone
+    // for both, as if the two were words of one list, said "met whatever test would be".
+    let definition = r#"definition bindings
+  title "bindings"
+  outcome refractory
+
+part marker_after(S, M) "{M} results after the session of {S}" =
+  lab after S, on or before next session after S, within 3 months after S, where test is M
+
+part marker_before(S, M) "{M} result before the session of {S}" =
+  latest lab on or before S, where test is M
+
+criterion no_rise
+  = every session S: every M in [AFP, "PIVKA-II"]:
+      not (value of marker_after(S, M) rises continuously above marker_before(S, M), with at least 2 values)
+
+met when no_rise
+"#;
+    let patient = r#"{"id": "p", "events": [
+        {"date": "2020-03-16", "kind": "tace"},
+        {"date": "2020-03-16", "kind": "lab", "value": 5, "unit": "ng/mL"},
+        {"date": "2020-03-16", "kind": "lab", "test": "PIVKA-II", "value": 5, "unit": "U/L", "time": "08:00"},
+        {"date": "2020-04-30", "kind": "lab", "test": "PIVKA-II", "value": 7, "unit": "ng/mL"},
+        {"date": "2020-03-18", "kind": "lab", "value": 7, "unit": "mAU/mL"}]}"#;
+    let outcome = support::run(definition, patient);
+    let c = &outcome.criteria[0];
+    assert_eq!(c.result, Unknown, "{}", c.why);
+    assert!(
+        c.why
+            .ends_with("met if test on the lab of 2020-03-18 is not PIVKA-II"),
+        "{}",
+        c.why
+    );
+    // Filled in as PIVKA-II, the answer is indeed unknown; as AFP, met.
+    let filled = |test: &str| {
+        let patient = patient.replace(
+            r#"{"date": "2020-03-18", "kind": "lab", "value""#,
+            &format!(r#"{{"date": "2020-03-18", "kind": "lab", "test": "{test}", "value""#),
+        );
+        support::run(definition, &patient).criteria[0].result
+    };
+    assert_eq!(filled("PIVKA-II"), Unknown);
+    assert_eq!(filled("AFP"), Met);
+}
+
+#[test]
 fn a_session_without_a_target_cannot_make_three_share_one() {
     // Three sessions in 6 months to the left lobe, S4 and an unrecorded target: whatever
     // the third target is, at most two share one.

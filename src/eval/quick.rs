@@ -193,8 +193,12 @@ impl<'a> Context<'a> {
         };
         if noted {
             self.consult(cell, Hint::Words);
+            let id = super::readings::list_id(
+                filter as *const Node as usize,
+                list.iter().map(|item| self.list_item(item, own_slot)),
+            );
             for item in list {
-                let list = filter as *const Node as usize;
+                let list = id;
                 let hint = match self.list_item(item, own_slot) {
                     Some(value) => Hint::Among(list, std::borrow::Cow::Owned(value.clone())),
                     None => Hint::Open,

@@ -53,6 +53,13 @@ impl<'a> Context<'a> {
             return;
         };
         self.consult(cell, Hint::Words);
+        let list = list_id(
+            list,
+            items.iter().map(|item| match item {
+                Datum::Known(value, _) => Some(value.as_ref()),
+                Datum::Missing(..) | Datum::Range(..) => None,
+            }),
+        );
         for item in items {
             match item {
                 Datum::Known(value, _) => self.consult(cell, Hint::Among(list, value.clone())),
@@ -149,4 +156,25 @@ fn number_hints<'a>(other: &Datum<'a>, side: Side) -> Vec<Hint<'a>> {
         Datum::Range(low, high, ..) => vec![Hint::Near(*low), Hint::Near(*high)],
         Datum::Missing(..) => vec![Hint::Open],
     }
+}
+
+/// Which list a word was looked for in, for [`Hint::Among`]: the filter (by address) and
+/// the values its items hold now. Settling tries one word for all the words of the same
+/// lists, so a list whose items are bound values (`where test is M`, with `M` each of
+/// `[AFP, "PIVKA-II"]` in turn) is another list for each binding: AFP and PIVKA-II are
+/// not alike because both were once looked for through the same filter.
+pub fn list_id<'v>(filter: usize, items: impl Iterator<Item = Option<&'v Value>>) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    filter.hash(&mut hasher);
+    let mut shown = String::new();
+    for item in items {
+        shown.clear();
+        match item {
+            Some(value) => super::why::show_into(value, &mut shown),
+            None => shown.push('\u{1f}'),
+        }
+        shown.hash(&mut hasher);
+    }
+    hasher.finish() as usize
 }
