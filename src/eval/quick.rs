@@ -198,9 +198,8 @@ impl<'a> Context<'a> {
                 list.iter().map(|item| self.list_item(item, own_slot)),
             );
             for item in list {
-                let list = id;
                 let hint = match self.list_item(item, own_slot) {
-                    Some(value) => Hint::Among(list, std::borrow::Cow::Owned(value.clone())),
+                    Some(value) => Hint::Among(id, std::borrow::Cow::Owned(value.clone())),
                     None => Hint::Open,
                 };
                 self.consult(cell, hint);

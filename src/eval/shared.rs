@@ -327,11 +327,8 @@ impl<'a> Context<'a> {
     }
 
     /// Keep the reason written for criterion `index` with its result, when this definition
-    /// made the result the others take.
+    /// made the result the others take (a taken result's maker is never this one).
     pub(super) fn keep_shared_reason(&mut self, index: usize, why: &str) {
-        if self.taken.get(index).copied().flatten().is_some() {
-            return;
-        }
         let me = address(self.checked);
         let Some(store) = self.shared.as_mut() else {
             return;

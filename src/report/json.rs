@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use crate::date::Date;
 use crate::eval::{Decider, Missing, Outcome};
 
 /// The output line for one outcome (no trailing newline).
@@ -21,7 +20,7 @@ pub fn outcome_line(outcome: &Outcome) -> String {
     match outcome.onset {
         Some(date) => {
             out.push('"');
-            push_date(&mut out, date);
+            date.push_to(&mut out);
             out.push('"');
         }
         None => out.push_str("null"),
@@ -45,7 +44,7 @@ pub fn outcome_line(outcome: &Outcome) -> String {
             out.push_str("{\"event\":");
             push_count(&mut out, evidence.event);
             out.push_str(",\"date\":\"");
-            push_date(&mut out, evidence.date);
+            evidence.date.push_to(&mut out);
             out.push_str("\",\"kind\":");
             string(&mut out, &evidence.kind);
             // Written only when the reader knew it, so JSON input gives the output it did.
@@ -85,7 +84,7 @@ fn push_decider(out: &mut String, decider: &Decider) {
             out.push_str("{\"event\":");
             push_count(out, *event);
             out.push_str(",\"date\":\"");
-            push_date(out, *date);
+            date.push_to(out);
             out.push_str("\",\"kind\":");
             string(out, kind);
             out.push_str(",\"attribute\":");
@@ -105,11 +104,6 @@ fn push_decider(out: &mut String, decider: &Decider) {
         string(out, &condition.written);
     }
     out.push('}');
-}
-
-/// A date as `YYYY-MM-DD`, without the formatting machinery (millions of them).
-fn push_date(out: &mut String, date: Date) {
-    date.push_to(out);
 }
 
 /// A whole number in decimal, without the formatting machinery.
@@ -219,6 +213,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::Date;
 
     #[test]
     fn strings_escape_like_serde_json() {
@@ -257,7 +252,7 @@ mod tests {
         }
         let date = Date::parse("2021-03-09").unwrap();
         let mut out = String::new();
-        push_date(&mut out, date);
+        date.push_to(&mut out);
         assert_eq!(out, date.to_string());
     }
 
