@@ -522,3 +522,57 @@ fn a_part_description_quotes_its_arguments_and_none_for_an_absent_event() {
         why(r#""{T}""#)
     );
 }
+
+#[test]
+fn a_bare_word_passed_for_a_value_parameter_is_that_word() {
+    // `marker_after(S, AFP)` passes the test AFP, as `[AFP, "PIVKA-II"]` lists it; read as
+    // an attribute `AFP` of the session examined, it passed nothing, and a rise of AFP
+    // was "unknown which results belong to none results".
+    let definition = |marker: &str| {
+        format!(
+            "definition t\n  outcome refractory\n\
+             part marker_after(S, M) \"{{M}} results after the session of {{S}}\" =\n  \
+               lab after S, within 3 months after S, where test is M\n\
+             part marker_before(S, M) \"{{M}} result before the session of {{S}}\" =\n  \
+               latest lab on or before S, where test is M\n\
+             criterion c source \"AFP rising after a session.\" = any session S:\n  \
+               value of marker_after(S, {marker}) rises continuously above marker_before(S, {marker}), with at least 2 values\n\
+             met when c\n"
+        )
+    };
+    let patient = r#"{"id":"p","events":[
+        {"date":"2021-01-01","kind":"lab","test":"AFP","value":10,"unit":"ng/mL"},
+        {"date":"2021-01-05","kind":"tace"},
+        {"date":"2021-01-20","kind":"lab","value":99},
+        {"date":"2021-02-01","kind":"lab","test":"AFP","value":20,"unit":"ng/mL"},
+        {"date":"2021-03-01","kind":"lab","test":"AFP","value":30,"unit":"ng/mL"}]}"#;
+    let text = definition("AFP");
+    let source = refract::source::SourceFile::new("t.crit", text.as_str());
+    let (checked, warnings) =
+        refract::compile(&source, &refract::vocabulary::Vocabulary::builtin()).expect("checks");
+    assert!(
+        warnings.problems.is_empty(),
+        "{}",
+        warnings.render_plain(100)
+    );
+    let bare = refract::eval::evaluate(&checked, &support::patient(patient));
+    let c = &bare.criteria[0];
+    assert_eq!(c.result, Unknown, "{}", c.why);
+    assert!(
+        c.why
+            .contains("AFP results after the session of 2021-01-05"),
+        "{}",
+        c.why
+    );
+    // The lab without a test decides it: as AFP, 99 then 20 is not a continuous rise.
+    assert!(
+        c.why
+            .ends_with("met if test on the lab of 2021-01-20 is not AFP"),
+        "{}",
+        c.why
+    );
+    // The same answer, in the same words, as the quoted word.
+    let quoted = run(&definition("\"AFP\""), patient);
+    assert_eq!(quoted.criteria[0].result, c.result);
+    assert_eq!(quoted.criteria[0].why, c.why);
+}

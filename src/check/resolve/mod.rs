@@ -40,6 +40,9 @@ pub struct PartEntry<'d> {
     pub params: Vec<Slot>,
     /// Whether each parameter is used as a value (`is M`) rather than an event.
     pub value_params: Vec<bool>,
+    /// For each parameter compared with a listed attribute (`test is M`), that attribute:
+    /// a word passed for it is checked against the attribute's list.
+    pub listed_params: Vec<Option<String>>,
     /// Progress.
     pub state: PartState,
     /// Whether anything uses it.
@@ -98,6 +101,9 @@ pub struct Checker<'d> {
     it_slots: Vec<Option<Slot>>,
     /// The kind of events each slot holds, when it is one kind.
     slot_kinds: HashMap<Slot, &'static str>,
+    /// The listed attribute each value quantifier's name is compared with (`test is M`),
+    /// whose list its values are checked against.
+    value_lists: HashMap<Slot, String>,
     /// What examines events just before the operand being checked (see [`kinds`]).
     left_operand: Option<kinds::LeftOperand>,
     /// The definition's text, for messages that quote it.
@@ -146,6 +152,7 @@ impl<'d> Checker<'d> {
             it_kinds: Vec::new(),
             it_slots: Vec::new(),
             slot_kinds: HashMap::new(),
+            value_lists: HashMap::new(),
             left_operand: None,
             text: &definition.source.text,
             filters: Vec::new(),
@@ -171,6 +178,7 @@ impl<'d> Checker<'d> {
                 ast: part,
                 params,
                 value_params: vec![false; part.params.len()],
+                listed_params: vec![None; part.params.len()],
                 state: PartState::Unvisited,
                 used: false,
                 reads_caller_it: false,

@@ -100,8 +100,13 @@ impl<'d> Checker<'d> {
             let (Literal::Text(text) | Literal::Word(text)) = &literal.node else {
                 continue;
             };
-            // A bound value (`test is M`) is checked where its values are written.
-            if self.lookup(text).is_some() || listed.contains(&text.as_str()) {
+            // A bound value (`test is M`) is checked where its values are written: a
+            // part's parameter where the part is used.
+            if let Some(binding) = self.lookup(text) {
+                self.note_listed(binding, name);
+                continue;
+            }
+            if listed.contains(&text.as_str()) {
                 continue;
             }
             let same_letters = listed.iter().find(|v| v.eq_ignore_ascii_case(text));
@@ -129,6 +134,28 @@ impl<'d> Checker<'d> {
                 )
                 .with_help(help),
             );
+        }
+    }
+
+    /// A bound value compared with the listed attribute `name`: the values written for it
+    /// (a part's arguments, a quantifier's list) are checked against that list.
+    pub(super) fn note_listed(&mut self, binding: Binding, name: &str) {
+        match binding {
+            Binding::Param(part, i, _) => {
+                if let Some(slot) = self
+                    .parts
+                    .get_mut(part)
+                    .and_then(|p| p.listed_params.get_mut(i))
+                {
+                    slot.get_or_insert_with(|| name.to_string());
+                }
+            }
+            Binding::Value(slot) => {
+                self.value_lists
+                    .entry(slot)
+                    .or_insert_with(|| name.to_string());
+            }
+            Binding::Event(_) => {}
         }
     }
 
