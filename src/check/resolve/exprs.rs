@@ -149,14 +149,9 @@ impl<'d> Checker<'d> {
                 let values_written = values;
                 let values = values.iter().map(|v| literal_const(&v.node)).collect();
                 let body = self.bind_named(name, Binding::Value(slot), |c| c.condition(body));
-                if let Some(attribute) = self.value_lists.get(&slot).cloned() {
-                    let compared = Node {
-                        kind: NodeKind::Attribute(attribute, None),
-                        span: name.span,
-                    };
-                    self.check_listed(&compared, values_written);
-                }
+                let listed = self.check_value_list(slot, values_written);
                 let body = body?;
+                listed.then_some(())?;
                 Some((
                     node(NodeKind::EachValue {
                         quantifier: *quantifier,

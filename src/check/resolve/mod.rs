@@ -6,6 +6,7 @@ mod exprs;
 mod kinds;
 mod names;
 mod values;
+mod words;
 
 use std::collections::HashMap;
 
@@ -40,9 +41,6 @@ pub struct PartEntry<'d> {
     pub params: Vec<Slot>,
     /// Whether each parameter is used as a value (`is M`) rather than an event.
     pub value_params: Vec<bool>,
-    /// For each parameter compared with a listed attribute (`test is M`), that attribute:
-    /// a word passed for it is checked against the attribute's list.
-    pub listed_params: Vec<Option<String>>,
     /// Progress.
     pub state: PartState,
     /// Whether anything uses it.
@@ -101,9 +99,9 @@ pub struct Checker<'d> {
     it_slots: Vec<Option<Slot>>,
     /// The kind of events each slot holds, when it is one kind.
     slot_kinds: HashMap<Slot, &'static str>,
-    /// The listed attribute each value quantifier's name is compared with (`test is M`),
-    /// whose list its values are checked against.
-    value_lists: HashMap<Slot, String>,
+    /// What each bound value (a part's parameter, the name of `any M in [...]`) is
+    /// compared with, for the words written for it (see [`words`]).
+    compared: HashMap<Slot, words::Compared>,
     /// What examines events just before the operand being checked (see [`kinds`]).
     left_operand: Option<kinds::LeftOperand>,
     /// The definition's text, for messages that quote it.
@@ -152,7 +150,7 @@ impl<'d> Checker<'d> {
             it_kinds: Vec::new(),
             it_slots: Vec::new(),
             slot_kinds: HashMap::new(),
-            value_lists: HashMap::new(),
+            compared: HashMap::new(),
             left_operand: None,
             text: &definition.source.text,
             filters: Vec::new(),
@@ -178,7 +176,6 @@ impl<'d> Checker<'d> {
                 ast: part,
                 params,
                 value_params: vec![false; part.params.len()],
-                listed_params: vec![None; part.params.len()],
                 state: PartState::Unvisited,
                 used: false,
                 reads_caller_it: false,

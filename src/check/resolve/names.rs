@@ -1,10 +1,10 @@
 //! Names: bound events and values, parts, criteria, attributes and event kinds.
 
-use super::{literal_const, Binding, Checked, Checker, PartState};
-use crate::ast::{Expr, ExprKind, Literal};
+use super::{Binding, Checked, Checker, PartState};
+use crate::ast::Expr;
 use crate::check::ir::{Node, NodeKind, Ty, ValueTy};
 use crate::diagnostics::Problem;
-use crate::source::{Span, Spanned};
+use crate::source::Span;
 use crate::vocabulary::{suggest, AttrType};
 
 /// How much looking for similar names may cost one definition, in cells of edit-distance
@@ -282,47 +282,6 @@ impl<'d> Checker<'d> {
         }
     }
 
-    /// An argument for a value parameter. A bare name that nothing defines and no known
-    /// name is close to is the word it spells, as in a list or after `is`:
-    /// `marker_after(S, AFP)` passes the test AFP. Read as an attribute of the event
-    /// examined (a session has no `AFP`), it would pass nothing, and the file would not
-    /// mean what it reads.
-    fn value_argument(&mut self, arg: &'d Expr, listed: Option<&str>) -> Option<Node> {
-        if let ExprKind::Name(word) = &arg.kind {
-            if let (Some(binding), Some(attribute)) = (self.lookup(word), listed) {
-                self.note_listed(binding, attribute);
-            }
-            let defined = self.lookup(word).is_some()
-                || self.part_index.contains_key(word.as_str())
-                || self.criterion_index.contains_key(word.as_str())
-                || self.vocabulary.is_kind(word)
-                || self.vocabulary.attribute(None, word).is_some()
-                || word == "number";
-            if !defined
-                && self
-                    .similar(word, Among::Everything, arg.span)
-                    .is_some_and(|near| near.is_empty())
-            {
-                let literal = Spanned {
-                    node: Literal::Word(word.clone()),
-                    span: arg.span,
-                };
-                if let Some(attribute) = listed {
-                    let compared = Node {
-                        kind: NodeKind::Attribute(attribute.to_string(), None),
-                        span: arg.span,
-                    };
-                    self.check_listed(&compared, std::slice::from_ref(&literal));
-                }
-                return Some(Node {
-                    kind: NodeKind::Const(literal_const(&literal.node)),
-                    span: arg.span,
-                });
-            }
-        }
-        self.value(arg).map(|(n, _)| n)
-    }
-
     pub(super) fn call_part(&mut self, index: usize, args: &'d [Expr], span: Span) -> Checked {
         if let Some(entry) = self.parts.get_mut(index) {
             entry.used = true;
@@ -334,7 +293,7 @@ impl<'d> Checker<'d> {
         };
         let (name, expected) = (entry.ast.name.node.clone(), entry.params.len());
         let value_params = entry.value_params.clone();
-        let listed_params = entry.listed_params.clone();
+        let param_slots = entry.params.clone();
         if entry.reads_caller_it {
             if self.it_depth == 0 {
                 return self.error(
@@ -365,9 +324,9 @@ impl<'d> Checker<'d> {
             );
         }
         let mut checked = Vec::new();
-        for ((arg, is_value), listed) in args.iter().zip(value_params).zip(listed_params) {
+        for ((arg, is_value), param) in args.iter().zip(value_params).zip(param_slots) {
             let node = if is_value {
-                self.value_argument(arg, listed.as_deref())
+                self.value_argument(arg, param)
             } else {
                 self.event(arg)
             };

@@ -1,7 +1,7 @@
 //! Values, literals, trends, windows and selections.
 
 use super::{constant_text, literal_const};
-use super::{Binding, Checked, Checker};
+use super::{words, Binding, Checked, Checker};
 use crate::ast::{self, Expr, ExprKind, Literal};
 use crate::check::ir::{Const, Node, NodeKind, Slot, Ty, ValueTy, Window};
 use crate::diagnostics::Problem;
@@ -103,7 +103,7 @@ impl<'d> Checker<'d> {
             // A bound value (`test is M`) is checked where its values are written: a
             // part's parameter where the part is used.
             if let Some(binding) = self.lookup(text) {
-                self.note_listed(binding, name);
+                self.note_compared(binding, words::Against::List(name));
                 continue;
             }
             if listed.contains(&text.as_str()) {
@@ -137,28 +137,6 @@ impl<'d> Checker<'d> {
         }
     }
 
-    /// A bound value compared with the listed attribute `name`: the values written for it
-    /// (a part's arguments, a quantifier's list) are checked against that list.
-    pub(super) fn note_listed(&mut self, binding: Binding, name: &str) {
-        match binding {
-            Binding::Param(part, i, _) => {
-                if let Some(slot) = self
-                    .parts
-                    .get_mut(part)
-                    .and_then(|p| p.listed_params.get_mut(i))
-                {
-                    slot.get_or_insert_with(|| name.to_string());
-                }
-            }
-            Binding::Value(slot) => {
-                self.value_lists
-                    .entry(slot)
-                    .or_insert_with(|| name.to_string());
-            }
-            Binding::Event(_) => {}
-        }
-    }
-
     pub(super) fn literal_in(
         &mut self,
         literal: &crate::source::Spanned<Literal>,
@@ -167,6 +145,7 @@ impl<'d> Checker<'d> {
         let span = literal.span;
         if let Literal::Word(word) = &literal.node {
             if let Some(binding) = self.lookup(word) {
+                self.note_compared(binding, words::Against::Type(vty));
                 let slot = match binding {
                     Binding::Value(slot) => slot,
                     Binding::Param(part, i, slot) => {
