@@ -576,3 +576,33 @@ fn a_bare_word_passed_for_a_value_parameter_is_that_word() {
     assert_eq!(quoted.criteria[0].result, c.result);
     assert_eq!(quoted.criteria[0].why, c.why);
 }
+
+#[test]
+fn a_number_given_for_a_category_value_is_that_category_word() {
+    // `bclc is 0` compares with the stage "0"; `stage(S, 0)` and `any K in [0]` gave the
+    // number 0, never equal to a category's word, and were silently not met.
+    let definition = |criterion: &str| {
+        format!(
+            "definition t\n  outcome refractory\n\
+             part stage(S, B) \"BCLC {{B}} before {{S}}\" = status on or before S, where bclc is B\n\
+             criterion c source \"BCLC 0 before a session.\" = {criterion}\n\
+             met when c\n"
+        )
+    };
+    let patient = r#"{"id":"p","events":[
+        {"date":"2021-01-01","kind":"status","bclc":"0"},
+        {"date":"2021-01-05","kind":"tace"}]}"#;
+    for criterion in [
+        "any session S: any status on or before S, where bclc is 0",
+        "any session S: any stage(S, 0)",
+        "any session S: any stage(S, \"0\")",
+        "any session S: any K in [0]: any stage(S, K)",
+    ] {
+        let outcome = run(&definition(criterion), patient);
+        assert_eq!(
+            outcome.criteria[0].result, Met,
+            "{criterion}: {}",
+            outcome.criteria[0].why
+        );
+    }
+}

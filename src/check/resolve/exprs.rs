@@ -146,12 +146,12 @@ impl<'d> Checker<'d> {
                 body,
             } => {
                 let slot = self.slot();
-                let values_written = values;
-                let values = values.iter().map(|v| literal_const(&v.node)).collect();
                 let body = self.bind_named(name, Binding::Value(slot), |c| c.condition(body));
-                let listed = self.check_value_list(slot, values_written);
+                // Checked against what the body compares the name with, which may turn a
+                // number into a category's word (`any K in [0]: ... bclc is K`).
+                let values = self.check_value_list(slot, values);
                 let body = body?;
-                listed.then_some(())?;
+                let values = values?;
                 Some((
                     node(NodeKind::EachValue {
                         quantifier: *quantifier,

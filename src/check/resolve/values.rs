@@ -93,6 +93,14 @@ impl<'d> Checker<'d> {
         let NodeKind::Attribute(name, _) = &value.kind else {
             return;
         };
+        // A bound value (`test is M`) is checked where its values are written (words.rs).
+        for literal in literals {
+            if let Literal::Word(word) = &literal.node {
+                if let Some(binding) = self.lookup(word) {
+                    self.note_compared(binding, words::Against::Attribute(name));
+                }
+            }
+        }
         let Some(listed) = self.vocabulary.listed_values(name) else {
             return;
         };
@@ -100,13 +108,7 @@ impl<'d> Checker<'d> {
             let (Literal::Text(text) | Literal::Word(text)) = &literal.node else {
                 continue;
             };
-            // A bound value (`test is M`) is checked where its values are written: a
-            // part's parameter where the part is used.
-            if let Some(binding) = self.lookup(text) {
-                self.note_compared(binding, words::Against::List(name));
-                continue;
-            }
-            if listed.contains(&text.as_str()) {
+            if self.lookup(text).is_some() || listed.contains(&text.as_str()) {
                 continue;
             }
             let same_letters = listed.iter().find(|v| v.eq_ignore_ascii_case(text));

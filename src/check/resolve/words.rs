@@ -6,7 +6,7 @@
 
 use super::{literal_const, Binding, Checker};
 use crate::ast::{Expr, ExprKind, Literal};
-use crate::check::ir::{Node, NodeKind, Slot, ValueTy};
+use crate::check::ir::{Const, Node, NodeKind, Slot, ValueTy};
 use crate::diagnostics::Problem;
 use crate::source::Spanned;
 
@@ -15,16 +15,16 @@ use crate::source::Spanned;
 pub struct Compared {
     /// The types of what it is compared with (`test is M`: text).
     types: Vec<ValueTy>,
-    /// The listed attributes it is compared with (`test`).
-    lists: Vec<String>,
+    /// The attributes it is compared with (`test`).
+    attributes: Vec<String>,
 }
 
 /// One comparison of a bound value.
 pub(super) enum Against<'a> {
     /// With a value of this type.
     Type(ValueTy),
-    /// With this attribute, whose values the timeline format lists.
-    List(&'a str),
+    /// With this attribute.
+    Attribute(&'a str),
 }
 
 impl<'d> Checker<'d> {
@@ -36,8 +36,8 @@ impl<'d> Checker<'d> {
         let compared = self.compared.entry(slot).or_default();
         match against {
             Against::Type(ty) if !compared.types.contains(&ty) => compared.types.push(ty),
-            Against::List(name) if !compared.lists.iter().any(|l| l == name) => {
-                compared.lists.push(name.to_string());
+            Against::Attribute(name) if !compared.attributes.iter().any(|a| a == name) => {
+                compared.attributes.push(name.to_string());
             }
             _ => {}
         }
@@ -63,9 +63,9 @@ impl<'d> Checker<'d> {
                                 into.types.push(ty);
                             }
                         }
-                        for list in compared.lists {
-                            if !into.lists.contains(&list) {
-                                into.lists.push(list);
+                        for attribute in compared.attributes {
+                            if !into.attributes.contains(&attribute) {
+                                into.attributes.push(attribute);
                             }
                         }
                     }
@@ -78,7 +78,11 @@ impl<'d> Checker<'d> {
                     node: literal.clone(),
                     span: arg.span,
                 };
-                self.check_written(param, &written, false)?;
+                let constant = self.check_written(param, &written, false)?;
+                return Some(Node {
+                    kind: NodeKind::Const(constant),
+                    span: arg.span,
+                });
             }
             _ => {}
         }
@@ -119,14 +123,15 @@ impl<'d> Checker<'d> {
                     .map(|(n, _)| n);
             }
         }
-        self.check_written(param, &written, true)?;
+        let constant = self.check_written(param, &written, true)?;
         Some(Node {
-            kind: NodeKind::Const(literal_const(&written.node)),
+            kind: NodeKind::Const(constant),
             span: arg.span,
         })
     }
 
-    /// Whether `word` is a value of a category, or a listed value, `slot` is compared with.
+    /// Whether `word` is a value of a category `slot` is compared with, or a listed or
+    /// common word of an attribute it is compared with (`S8` of `target`).
     fn is_known_value(&self, slot: Slot, word: &str) -> bool {
         let Some(compared) = self.compared.get(&slot) else {
             return false;
@@ -136,46 +141,75 @@ impl<'d> Checker<'d> {
             .iter()
             .any(|ty| matches!(ty, ValueTy::Category(values) if values.contains(&word)));
         in_category
-            || compared.lists.iter().any(|name| {
+            || compared.attributes.iter().any(|name| {
                 self.vocabulary
                     .listed_values(name)
                     .is_some_and(|listed| listed.contains(&word))
+                    || self
+                        .vocabulary
+                        .attribute(None, name)
+                        .is_some_and(|spec| spec.words.contains(&word))
             })
     }
 
     /// Check a word, text or number written for the bound value in `slot` against what it is
-    /// compared with: `None` after an error. A bare word (`bare`) for a value compared with
-    /// neither a list nor a category may be a name left unbound (`same_target(S, T)`): a
-    /// warning says it is read as a word.
+    /// compared with, and give the constant it stands for: `None` after an error. Compared
+    /// with a category only, a number is that category's word (`stage(S, 0)` for `bclc is
+    /// B` is stage "0", as `bclc is 0` is). A bare word (`bare`) for a value compared with
+    /// neither a list, a category nor an attribute's common words may be a name left
+    /// unbound (`same_target(S, T)`): a warning says it is read as a word.
     pub(super) fn check_written(
         &mut self,
         slot: Slot,
         written: &Spanned<Literal>,
         bare: bool,
-    ) -> Option<()> {
+    ) -> Option<Const> {
         let compared = self.compared.get(&slot).cloned().unwrap_or_default();
-        let mut typed = true;
-        for ty in &compared.types {
-            typed &= self.literal_in(written, *ty).is_some();
-        }
-        typed.then_some(())?;
-        let (Literal::Word(text) | Literal::Text(text)) = &written.node else {
-            return Some(());
-        };
-        if let Some(first) = compared.lists.first() {
-            if !self.is_known_value(slot, text) {
-                let attribute = Node {
-                    kind: NodeKind::Attribute(first.clone(), None),
-                    span: written.span,
-                };
-                self.check_listed(&attribute, std::slice::from_ref(written));
-            }
-            return Some(());
-        }
-        let checked = compared
+        let typed: Vec<ValueTy> = compared
             .types
             .iter()
-            .any(|ty| matches!(ty, ValueTy::Category(_) | ValueTy::Bool | ValueTy::Number));
+            .copied()
+            .filter(|ty| *ty != ValueTy::Any)
+            .collect();
+        let mut constant = literal_const(&written.node);
+        let mut ok = true;
+        for ty in &compared.types {
+            match self.literal_in(written, *ty) {
+                Some(Node {
+                    kind: NodeKind::Const(c),
+                    ..
+                }) if typed == [*ty] => constant = c,
+                Some(_) => {}
+                None => ok = false,
+            }
+        }
+        ok.then_some(())?;
+        let (Literal::Word(text) | Literal::Text(text)) = &written.node else {
+            return Some(constant);
+        };
+        if self.is_known_value(slot, text) {
+            return Some(constant);
+        }
+        let listed = compared
+            .attributes
+            .iter()
+            .find(|name| self.vocabulary.listed_values(name).is_some());
+        if let Some(first) = listed {
+            let attribute = Node {
+                kind: NodeKind::Attribute(first.clone(), None),
+                span: written.span,
+            };
+            self.check_listed(&attribute, std::slice::from_ref(written));
+            return Some(constant);
+        }
+        // An attribute outside the vocabulary is warned about where it is compared.
+        let checked = typed
+            .iter()
+            .any(|ty| matches!(ty, ValueTy::Category(_) | ValueTy::Bool | ValueTy::Number))
+            || compared
+                .attributes
+                .iter()
+                .any(|name| self.vocabulary.attribute(None, name).is_none());
         if bare && !checked && text != "true" && text != "false" {
             self.problems.push(
                 Problem::warning(
@@ -190,14 +224,19 @@ impl<'d> Checker<'d> {
                 )),
             );
         }
-        Some(())
+        Some(constant)
     }
 
     /// The list of `any M in [...]`, checked once its body is: a word against what `M` is
     /// compared with there. A name bound outside is an error: the list holds words, so
     /// `[M, AFP]` would compare with the word M, not with M's value.
-    pub(super) fn check_value_list(&mut self, slot: Slot, values: &[Spanned<Literal>]) -> bool {
+    pub(super) fn check_value_list(
+        &mut self,
+        slot: Slot,
+        values: &[Spanned<Literal>],
+    ) -> Option<Vec<Const>> {
         let mut ok = true;
+        let mut constants = Vec::with_capacity(values.len());
         for value in values {
             if let Literal::Word(word) = &value.node {
                 if self.lookup(word).is_some() {
@@ -217,8 +256,11 @@ impl<'d> Checker<'d> {
                     continue;
                 }
             }
-            ok &= self.check_written(slot, value, false).is_some();
+            match self.check_written(slot, value, false) {
+                Some(constant) => constants.push(constant),
+                None => ok = false,
+            }
         }
-        ok
+        ok.then_some(constants)
     }
 }
