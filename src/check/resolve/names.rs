@@ -137,15 +137,19 @@ impl<'d> Checker<'d> {
         self.unknown_name(name, span)
     }
 
+    /// Whether `word` is a part, a criterion, or an event kind or attribute of the timeline
+    /// format.
+    pub(super) fn names_something(&self, word: &str) -> bool {
+        self.part_index.contains_key(word)
+            || self.criterion_index.contains_key(word)
+            || self.vocabulary.is_kind(word)
+            || self.vocabulary.attribute(None, word).is_some()
+    }
+
     /// Where events are expected, a name nothing defines and no known name is close to is a
     /// new event kind: allowed (a consensus may need one), with a warning.
     pub(super) fn new_kind(&mut self, name: &str, span: Span) -> Option<Node> {
-        let defined = self.lookup(name).is_some()
-            || self.part_index.contains_key(name)
-            || self.criterion_index.contains_key(name)
-            || self.vocabulary.is_kind(name)
-            || self.vocabulary.attribute(None, name).is_some();
-        if defined {
+        if self.lookup(name).is_some() || self.names_something(name) {
             return None;
         }
         // Close to a known name (or too many names to look through): not a new kind.

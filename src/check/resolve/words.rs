@@ -53,23 +53,14 @@ impl<'d> Checker<'d> {
                 if let Some(binding) = self.lookup(word) {
                     // Passed on (`any M in [...]: marker_after(S, M)`): compared with what
                     // the parameter is.
-                    let (Binding::Value(slot) | Binding::Param(_, _, slot)) = binding else {
-                        return self.value(arg).map(|(n, _)| n);
-                    };
-                    if let Some(compared) = self.compared.get(&param).cloned() {
-                        let into = self.compared.entry(slot).or_default();
-                        for ty in compared.types {
-                            if !into.types.contains(&ty) {
-                                into.types.push(ty);
-                            }
-                        }
-                        for attribute in compared.attributes {
-                            if !into.attributes.contains(&attribute) {
-                                into.attributes.push(attribute);
-                            }
-                        }
+                    let compared = self.compared.get(&param).cloned().unwrap_or_default();
+                    for ty in compared.types {
+                        self.note_compared(binding, Against::Type(ty));
                     }
-                } else if !self.names_something(word) {
+                    for attribute in &compared.attributes {
+                        self.note_compared(binding, Against::Attribute(attribute));
+                    }
+                } else if !self.names_something(word) && word != "number" {
                     return self.word_argument(word, arg, param);
                 }
             }
@@ -87,15 +78,6 @@ impl<'d> Checker<'d> {
             _ => {}
         }
         self.value(arg).map(|(n, _)| n)
-    }
-
-    /// Whether `word` is a name the definition or the timeline format gives.
-    fn names_something(&self, word: &str) -> bool {
-        self.part_index.contains_key(word)
-            || self.criterion_index.contains_key(word)
-            || self.vocabulary.is_kind(word)
-            || self.vocabulary.attribute(None, word).is_some()
-            || word == "number"
     }
 
     fn word_argument(&mut self, word: &str, arg: &'d Expr, param: Slot) -> Option<Node> {
