@@ -17,7 +17,7 @@ use super::strict::StrictValue;
 use super::{order, Attributes, Event, Key, Patient, Value};
 use crate::date::Date;
 use crate::number::Decimal;
-use crate::vocabulary::{AttrSpec, AttrType, Vocabulary};
+use crate::vocabulary::{AttrSpec, AttrType, KindAttributes, Vocabulary};
 
 /// The patient in `text`, or `None` when the checked path must decide.
 pub(super) fn patient(text: &str, line: Option<usize>, vocab: &Vocabulary) -> Option<Patient> {
@@ -282,6 +282,16 @@ pub(super) fn event<K: AsRef<str>>(
         return None;
     }
     let known = vocab.kind_attributes(&own.kind);
+    if let Some(attributes) = known.and_then(|known| by_rank(raw, known)) {
+        return Some(Event {
+            index: own.index,
+            date: own.date,
+            time: own.time,
+            kind: own.kind,
+            attributes: Attributes::from_sorted_unique(attributes?),
+            source: None,
+        });
+    }
     let mut attributes = Vec::with_capacity(raw.len());
     for (name, value) in raw {
         if *value == "null" {
@@ -308,6 +318,49 @@ pub(super) fn event<K: AsRef<str>>(
     })
 }
 
+/// The attributes of an event whose names are all the kind's own, as [`event`] makes
+/// them, in order: sorted by rank, which is [`name_order`](crate::vocabulary::name_order)
+/// without comparing names. `Some(None)` when one is repeated or refused; `None` (the
+/// general way decides) for an unknown name or more than a short event's names.
+fn by_rank<K: AsRef<str>>(
+    raw: &[(K, &str)],
+    known: KindAttributes<'_>,
+) -> Option<Option<Vec<(Key, Value)>>> {
+    const SHORT: usize = 32;
+    if raw.len() > SHORT {
+        return None;
+    }
+    // Each name's rank and place in one number, rank above place: sorted, they are in
+    // rank order, with a repeated name's two beside each other.
+    let mut order = [0u16; SHORT];
+    let mut count = 0;
+    for (at, (name, value)) in raw.iter().enumerate() {
+        if *value != "null" {
+            let (rank, _) = known.lookup(name.as_ref())?;
+            *order.get_mut(count)? = u16::try_from(rank * SHORT + at).ok()?;
+            count += 1;
+        }
+    }
+    let order = order.get_mut(..count)?;
+    order.sort_unstable();
+    let rank_at = |key: u16| (usize::from(key) / SHORT, usize::from(key) % SHORT);
+    if order
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if rank_at(*a).0 == rank_at(*b).0))
+    {
+        return Some(None);
+    }
+    let mut attributes = Vec::with_capacity(count);
+    for (rank, at) in order.iter().map(|key| rank_at(*key)) {
+        let (spec, (_, text)) = (known.by_rank(rank)?, raw.get(at)?);
+        match attribute(text, Some(spec)) {
+            Some(value) => attributes.push((Key::Borrowed(spec.name), value)),
+            None => return Some(None),
+        }
+    }
+    Some(Some(attributes))
+}
+
 /// A JSON string's text without its quotes (escapes not undone).
 fn unquoted(text: &str) -> Option<&str> {
     text.strip_prefix('"')?.strip_suffix('"')
@@ -320,7 +373,7 @@ fn plain_string(value: &RawValue) -> Option<&str> {
 }
 
 /// An attribute's value, checked as the checked path checks it.
-fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
+pub(super) fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
     let ty = spec.map(|spec| spec.ty);
     let first = text.as_bytes().first()?;
     let escaped = *first == b'"' && text.contains('\\');
@@ -336,14 +389,14 @@ fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
         (b'"', Some(AttrType::Text) | None) if !escaped => {
             let s = unquoted(text)?;
             let words = spec.map_or(&[][..], |spec| spec.words);
-            Some(Value::Text(match words.iter().find(|word| **word == s) {
+            Some(Value::Text(match word_of(words, s) {
                 Some(word) => Key::Borrowed(word),
                 None => Key::Owned(s.to_owned()),
             }))
         }
         (b'"', Some(AttrType::Category(allowed))) if !escaped => {
             let s = unquoted(text)?;
-            let word = allowed.iter().find(|word| **word == s)?;
+            let word = word_of(allowed, s)?;
             Some(Value::Text(Key::Borrowed(word)))
         }
         (b't' | b'f', Some(AttrType::Bool) | None) => match text {
@@ -359,6 +412,17 @@ fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
         (b'[' | b'{' | b'"', _) => through_serde(text, ty),
         _ => None,
     }
+}
+
+/// The vocabulary's own text of `text`, if `words` has it. Most words a value is tried
+/// against differ from it in length or first byte, which are tested before the text is
+/// compared (a call of `memcmp` each).
+pub(super) fn word_of(words: &'static [&'static str], text: &str) -> Option<&'static str> {
+    let first = text.as_bytes().first();
+    words
+        .iter()
+        .find(|word| word.len() == text.len() && word.as_bytes().first() == first && **word == text)
+        .copied()
 }
 
 /// Lists, objects and escaped strings are rare: the checked conversion takes them.

@@ -163,6 +163,15 @@ impl Attributes {
         (!repeated).then_some(Attributes(pairs))
     }
 
+    /// Attributes already in [`name_order`] without a repeated name, as the reader's
+    /// ranking of known names makes them (a debug build checks).
+    fn from_sorted_unique(pairs: Vec<(Key, Value)>) -> Attributes {
+        debug_assert!(pairs
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if name_order(&a.0, &b.0).is_lt())));
+        Attributes(pairs)
+    }
+
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0

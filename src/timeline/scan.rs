@@ -18,6 +18,8 @@
 //! than the scanning this file does, and neither reads numbers as decimal text on the
 //! stable API we would need (the measurement is in the commit that added this file).
 
+mod known;
+
 use super::fast::{event, strict_within_nesting, Pending, MAX_NESTING};
 use super::load::MAX_EVENTS;
 use super::{order, Key, Patient};
@@ -100,7 +102,7 @@ impl<'t> Scanner<'t> {
     fn key(&mut self) -> Option<&'t str> {
         let key = self.plain_string()?;
         // serde_json's tree reads an object under its private number key as a number.
-        if key.starts_with("$serde_json") {
+        if key.as_bytes().first() == Some(&b'$') && key.starts_with("$serde_json") {
             return None;
         }
         self.expect(b':')?;
@@ -245,13 +247,24 @@ impl<'t> Scanner<'t> {
             self.at += 1;
             return Some(events);
         }
-        // One buffer for every event's attributes before they are converted.
+        // One buffer for every event's attributes before they are converted, and one
+        // for those read the quickest way.
         let mut pending: Vec<(&'t str, &'t str)> = Vec::with_capacity(16);
+        let mut ranked = known::Ranked::with_capacity(16);
+        let mut guesses = known::Guesses::new(vocab);
         loop {
             if events.len() >= MAX_EVENTS {
                 return None;
             }
-            events.push(self.event(events.len(), &mut pending, vocab)?);
+            let start = self.at;
+            let event = match self.known_event(events.len(), &mut ranked, &mut guesses, vocab) {
+                Some(event) => event,
+                None => {
+                    self.at = start;
+                    self.event(events.len(), &mut pending, vocab)?
+                }
+            };
+            events.push(event);
             if !self.comma_or(b']')? {
                 return Some(events);
             }

@@ -1,0 +1,301 @@
+//! The scanner's quickest way through an event: when `date` and `kind` come first (as
+//! nearly every line writes them) and the kind is a known one, each later key is looked up
+//! as it is read and its value converted where it stands, so a value is not first cut out
+//! of the line and then read again. Anything else (an attribute before the kind, an
+//! unknown kind or name, `null`, an escape, a list, a value the vocabulary refuses, a
+//! name given twice) gives up, and the scanner reads the event again the general way,
+//! which decides. So this way only ever gives the event the general way gives.
+
+use super::Scanner;
+use crate::date::Date;
+use crate::timeline::fast::{attribute, word_of};
+use crate::timeline::{Attributes, Event, Key, Value};
+use crate::vocabulary::{AttrSpec, AttrType, KindAttributes, Vocabulary};
+
+/// Each attribute's rank among its kind's names, with its name and value.
+pub(super) type Ranked = Vec<(usize, Key, Value)>;
+
+/// For each known kind and each attribute, the attribute that followed it in the last
+/// event of that kind (rank + 1; 0 for none yet, and [`FIRST`] for the kind's first key).
+/// A patient's events of one kind are mostly written with their keys in one order, so the
+/// next key is tried as the whole text `"name"` before it is scanned for its end and
+/// looked up: one comparison instead of both. A wrong guess costs that comparison. A
+/// right one is exact: a name without quotes or escapes, between two quotes, is that key.
+pub(super) struct Guesses(Vec<[u8; SLOTS]>);
+
+/// Ranks a guess can hold, one slot kept for the first key of an event.
+const SLOTS: usize = 64;
+const FIRST: usize = SLOTS - 1;
+
+impl Guesses {
+    pub(super) fn new(vocab: &Vocabulary) -> Guesses {
+        Guesses(vec![[0; SLOTS]; vocab.kinds().count()])
+    }
+
+    fn next(&self, kind: usize, after: usize) -> Option<usize> {
+        let slot = *self.0.get(kind)?.get(after)?;
+        usize::from(slot).checked_sub(1)
+    }
+
+    fn learn(&mut self, kind: usize, after: usize, rank: usize) {
+        let slots = self.0.get_mut(kind).and_then(|slots| slots.get_mut(after));
+        if let (Some(slot), Ok(next)) = (slots, u8::try_from(rank + 1)) {
+            if rank < FIRST {
+                *slot = next;
+            }
+        }
+    }
+}
+
+impl Scanner<'_> {
+    /// The event at the cursor read the quickest way, or `None` (the cursor then stands
+    /// anywhere in it) when the general way must read it.
+    pub(super) fn known_event(
+        &mut self,
+        index: usize,
+        scratch: &mut Ranked,
+        guesses: &mut Guesses,
+        vocab: &Vocabulary,
+    ) -> Option<Event> {
+        self.expect(b'{')?;
+        scratch.clear();
+        let mut date = None;
+        let mut kind: Option<(usize, &'static str, KindAttributes<'_>)> = None;
+        let mut time = None;
+        let mut seen_time = false;
+        let mut previous = FIRST;
+        loop {
+            let guess = kind.and_then(|(at, _, known)| {
+                let rank = guesses.next(at, previous)?;
+                Some((rank, known.by_rank(rank)?))
+            });
+            // The first two keys, then the key the last event of the kind had next, are
+            // tried whole before a key is read and looked up.
+            if date.is_none() && self.exact_key("date") {
+                date = Some(self.date_value()?);
+            } else if kind.is_none() && self.exact_key("kind") {
+                kind = Some(vocab.kind_entry(self.plain_string()?)?);
+            } else if let Some((rank, spec)) = guess.filter(|(_, spec)| self.exact_key(spec.name)) {
+                let value = self.known_value(spec)?;
+                scratch.push((rank, Key::Borrowed(spec.name), value));
+                previous = rank;
+            } else {
+                match self.key()? {
+                    "date" if date.is_none() => date = Some(self.date_value()?),
+                    "kind" if kind.is_none() => {
+                        kind = Some(vocab.kind_entry(self.plain_string()?)?)
+                    }
+                    "time" if !seen_time => {
+                        seen_time = true;
+                        time = Some(crate::timeline::load::parse_time(self.plain_string()?)?);
+                    }
+                    "date" | "kind" | "time" => return None,
+                    name => {
+                        let (at, _, known) = kind?;
+                        let (rank, spec) = known.lookup(name)?;
+                        guesses.learn(at, previous, rank);
+                        previous = rank;
+                        let value = self.known_value(spec)?;
+                        scratch.push((rank, Key::Borrowed(spec.name), value));
+                    }
+                }
+            }
+            if !self.comma_or(b'}')? {
+                break;
+            }
+        }
+        // Ranks are the order of names: sorted by rank, the attributes are in order, and a
+        // name given twice has its two beside each other.
+        scratch.sort_unstable_by_key(|(rank, _, _)| *rank);
+        if scratch
+            .windows(2)
+            .any(|pair| matches!(pair, [a, b] if a.0 == b.0))
+        {
+            return None;
+        }
+        let pairs = scratch.drain(..).map(|(_, key, value)| (key, value));
+        Some(Event {
+            index,
+            date: date?,
+            time,
+            kind: Key::Borrowed(kind?.1),
+            attributes: Attributes::from_sorted_unique(pairs.collect()),
+            source: None,
+        })
+    }
+
+    /// Past `"name":` if that is the key at the cursor, for a name without quotes,
+    /// escapes or control characters (the vocabulary's); the cursor stays otherwise.
+    fn exact_key(&mut self, name: &str) -> bool {
+        self.skip_space();
+        let start = self.at;
+        let end = start + name.len() + 1;
+        let quoted = self.bytes.get(start) == Some(&b'"')
+            && self.bytes.get(start + 1..end) == Some(name.as_bytes())
+            && self.bytes.get(end) == Some(&b'"');
+        if quoted {
+            self.at = end + 1;
+            if self.expect(b':').is_some() {
+                return true;
+            }
+        }
+        self.at = start;
+        false
+    }
+
+    /// A date: one of exactly ten bytes read where it stands (a date [`Date::parse`] takes
+    /// has no quote, escape or control character, so it is the string the long way
+    /// reads), any other the long way.
+    fn date_value(&mut self) -> Option<Date> {
+        self.skip_space();
+        let at = self.at;
+        if self.bytes.get(at) == Some(&b'"') && self.bytes.get(at + 11) == Some(&b'"') {
+            if let Some(date) = self
+                .text
+                .get(at + 1..at + 11)
+                .and_then(|t| Date::parse(t).ok())
+            {
+                self.at = at + 12;
+                return Some(date);
+            }
+        }
+        Date::parse(self.plain_string()?).ok()
+    }
+
+    /// A known attribute's value, converted as [`attribute`] converts its text: yes/no
+    /// and plain strings read where they stand, other values cut first.
+    fn known_value(&mut self, spec: &AttrSpec) -> Option<Value> {
+        self.skip_space();
+        let rest = self.bytes.get(self.at..)?;
+        match (rest.first()?, spec.ty) {
+            (b't', AttrType::Bool) if literal(rest, b"true") => {
+                self.at += 4;
+                Some(Value::Bool(true))
+            }
+            (b'f', AttrType::Bool) if literal(rest, b"false") => {
+                self.at += 5;
+                Some(Value::Bool(false))
+            }
+            (b'"', AttrType::Category(allowed)) => {
+                let text = self.plain_string()?;
+                let word = word_of(allowed, text)?;
+                Some(Value::Text(Key::Borrowed(word)))
+            }
+            (b'"', AttrType::Text) => {
+                let text = self.plain_string()?;
+                Some(Value::Text(match word_of(spec.words, text) {
+                    Some(word) => Key::Borrowed(word),
+                    None => Key::Owned(text.to_owned()),
+                }))
+            }
+            (b'n', _) => None,
+            _ => attribute(self.value()?, Some(spec)),
+        }
+    }
+}
+
+/// Whether `rest` starts with the literal `word` and not a longer run of the bytes
+/// [`Scanner::value`] would have cut with it (`truex` is one value, and refused).
+fn literal(rest: &[u8], word: &[u8]) -> bool {
+    rest.starts_with(word)
+        && !matches!(
+            rest.get(word.len()),
+            Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E')
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(text: &str) -> Scanner<'_> {
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+
+    /// Events in order, each read the quickest way with what the ones before it taught
+    /// the guesses: each is the event the general way reads, or is left to it (`false`),
+    /// whatever the guesses say.
+    #[test]
+    fn the_quickest_way_gives_the_general_event_or_none() {
+        let vocab = Vocabulary::builtin();
+        let image = |rest: &str| format!(r#"{{"date":"2021-02-01","kind":"imaging",{rest}}}"#);
+        let events = [
+            (
+                image(r#""modality":"CT","contrast":true,"tumor_count":2"#),
+                true,
+            ),
+            // Guessed keys, spaces around them, another value.
+            (
+                image(r#""modality":"MRI", "contrast" : false ,"tumor_count":3"#),
+                true,
+            ),
+            // A repeated guessed key; a key the guess is the start of; a literal run on.
+            (
+                image(r#""modality":"CT","contrast":true,"modality":"CT""#),
+                false,
+            ),
+            (image(r#""modality":"CT","contrastx":true"#), false),
+            (image(r#""modality":"CT","contrast":truex"#), false),
+            (
+                image(r#""modality":"CT","contrast":true,"vascular_invasion":null"#),
+                false,
+            ),
+            (image(r#""modality":"C\u0054""#), false),
+            (image(r#""mrecist":"pd""#), false),
+            (image(r#""viable_percent":101"#), false),
+            (image(r#""viable_percent":12.5,"tumor_count":0"#), true),
+            (
+                r#"{"modality":"CT","date":"2021-02-01","kind":"imaging"}"#.to_owned(),
+                false,
+            ),
+            (
+                r#"{"date":"2021-02-01","kind":"visit","a":1}"#.to_owned(),
+                false,
+            ),
+            (
+                r#"{"date":"2021-02-01","kind":"lab","test":"AFP","time":"09:30","value":3}"#
+                    .to_owned(),
+                true,
+            ),
+            (
+                r#"{"date":"2021-02-01","kind":"lab","time":null,"test":"AFP"}"#.to_owned(),
+                false,
+            ),
+            (
+                r#"{"kind":"tace","date":"2021-02-01","agents":["a"],"technique":"cTACE"}"#
+                    .to_owned(),
+                true,
+            ),
+            // Dates of other lengths read the long way; a date or kind given twice.
+            (
+                r#"{ "date" : "2021-02-01" , "kind":"tace"}"#.to_owned(),
+                true,
+            ),
+            (r#"{"date":"2021-02-1","kind":"tace"}"#.to_owned(), false),
+            (r#"{"date":"2021-02-011","kind":"tace"}"#.to_owned(), false),
+            (
+                r#"{"date":"2021-02-01","date":"2021-02-01","kind":"tace"}"#.to_owned(),
+                false,
+            ),
+            (
+                r#"{"date":"2021-02-01","kind":"tace","kind":"tace"}"#.to_owned(),
+                false,
+            ),
+        ];
+        let (mut ranked, mut guesses) = (Ranked::new(), Guesses::new(&vocab));
+        for (text, quick) in &events {
+            let general = scanner(text).event(0, &mut Vec::new(), &vocab);
+            let mut scan = scanner(text);
+            let read = scan.known_event(0, &mut ranked, &mut guesses, &vocab);
+            assert_eq!(read.is_some(), *quick, "{text}");
+            if read.is_some() {
+                assert_eq!(read, general, "{text}");
+                assert_eq!(scan.at, text.len(), "{text}");
+            }
+        }
+    }
+}
