@@ -115,6 +115,16 @@ impl<'v> KindAttributes<'v> {
         None
     }
 
+    /// How many attributes this kind has.
+    pub fn len(self) -> usize {
+        self.0.specs.len()
+    }
+
+    /// Whether this kind has no attributes.
+    pub fn is_empty(self) -> bool {
+        self.0.specs.is_empty()
+    }
+
     /// The attribute of this rank.
     pub fn by_rank(self, rank: usize) -> Option<&'v AttrSpec> {
         self.0.specs.get(rank)

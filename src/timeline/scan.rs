@@ -247,17 +247,16 @@ impl<'t> Scanner<'t> {
             self.at += 1;
             return Some(events);
         }
-        // One buffer for every event's attributes before they are converted, and one
-        // for those read the quickest way.
+        // One buffer for every event's attributes before they are converted, when the
+        // general way reads them.
         let mut pending: Vec<(&'t str, &'t str)> = Vec::with_capacity(16);
-        let mut ranked = known::Ranked::with_capacity(16);
-        let mut guesses = known::Guesses::new(vocab);
+        let mut guesses = known::Guesses::new();
         loop {
             if events.len() >= MAX_EVENTS {
                 return None;
             }
             let start = self.at;
-            let event = match self.known_event(events.len(), &mut ranked, &mut guesses, vocab) {
+            let event = match self.known_event(events.len(), &mut guesses, vocab) {
                 Some(event) => event,
                 None => {
                     self.at = start;

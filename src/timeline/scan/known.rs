@@ -12,33 +12,44 @@ use crate::timeline::fast::{attribute, word_of};
 use crate::timeline::{Attributes, Event, Key, Value};
 use crate::vocabulary::{AttrSpec, AttrType, KindAttributes, Vocabulary};
 
-/// Each attribute's rank among its kind's names, with its name and value.
-pub(super) type Ranked = Vec<(usize, Key, Value)>;
-
 /// For each known kind and each attribute, the attribute that followed it in the last
 /// event of that kind (rank + 1; 0 for none yet, and [`FIRST`] for the kind's first key).
 /// A patient's events of one kind are mostly written with their keys in one order, so the
 /// next key is tried as the whole text `"name"` before it is scanned for its end and
 /// looked up: one comparison instead of both. A wrong guess costs that comparison. A
 /// right one is exact: a name without quotes or escapes, between two quotes, is that key.
-pub(super) struct Guesses(Vec<[u8; SLOTS]>);
+/// Held in place (about a kilobyte on the stack), so a patient costs no allocation here;
+/// kinds past [`KINDS`] are read without guesses.
+pub(super) struct Guesses {
+    next: [[u8; SLOTS]; KINDS],
+}
 
 /// Ranks a guess can hold, one slot kept for the first key of an event.
 const SLOTS: usize = 64;
 const FIRST: usize = SLOTS - 1;
+/// Kinds with guesses: the builtin vocabulary has fewer.
+const KINDS: usize = 16;
+/// Attributes an event read the quickest way can have; an event with more is read the
+/// general way.
+const SHORT: usize = 32;
 
 impl Guesses {
-    pub(super) fn new(vocab: &Vocabulary) -> Guesses {
-        Guesses(vec![[0; SLOTS]; vocab.kinds().count()])
+    pub(super) fn new() -> Guesses {
+        Guesses {
+            next: [[0; SLOTS]; KINDS],
+        }
     }
 
     fn next(&self, kind: usize, after: usize) -> Option<usize> {
-        let slot = *self.0.get(kind)?.get(after)?;
+        let slot = *self.next.get(kind)?.get(after)?;
         usize::from(slot).checked_sub(1)
     }
 
     fn learn(&mut self, kind: usize, after: usize, rank: usize) {
-        let slots = self.0.get_mut(kind).and_then(|slots| slots.get_mut(after));
+        let slots = self
+            .next
+            .get_mut(kind)
+            .and_then(|slots| slots.get_mut(after));
         if let (Some(slot), Ok(next)) = (slots, u8::try_from(rank + 1)) {
             if rank < FIRST {
                 *slot = next;
@@ -53,12 +64,14 @@ impl Scanner<'_> {
     pub(super) fn known_event(
         &mut self,
         index: usize,
-        scratch: &mut Ranked,
         guesses: &mut Guesses,
         vocab: &Vocabulary,
     ) -> Option<Event> {
         self.expect(b'{')?;
-        scratch.clear();
+        // The attributes as read, and each one's rank and place in one number, rank above
+        // place: sorted, they are in rank order, with a name given twice beside itself.
+        let mut pairs: Vec<(Key, Value)> = Vec::new();
+        let mut order = [0u16; SHORT];
         let mut date = None;
         let mut kind: Option<(usize, &'static str, KindAttributes<'_>)> = None;
         let mut time = None;
@@ -74,17 +87,15 @@ impl Scanner<'_> {
             if date.is_none() && self.exact_key("date") {
                 date = Some(self.date_value()?);
             } else if kind.is_none() && self.exact_key("kind") {
-                kind = Some(vocab.kind_entry(self.plain_string()?)?);
+                kind = Some(self.known_kind(vocab, &mut pairs)?);
             } else if let Some((rank, spec)) = guess.filter(|(_, spec)| self.exact_key(spec.name)) {
                 let value = self.known_value(spec)?;
-                scratch.push((rank, Key::Borrowed(spec.name), value));
+                keep(&mut order, &mut pairs, rank, spec, value)?;
                 previous = rank;
             } else {
                 match self.key()? {
                     "date" if date.is_none() => date = Some(self.date_value()?),
-                    "kind" if kind.is_none() => {
-                        kind = Some(vocab.kind_entry(self.plain_string()?)?)
-                    }
+                    "kind" if kind.is_none() => kind = Some(self.known_kind(vocab, &mut pairs)?),
                     "time" if !seen_time => {
                         seen_time = true;
                         time = Some(crate::timeline::load::parse_time(self.plain_string()?)?);
@@ -96,7 +107,7 @@ impl Scanner<'_> {
                         guesses.learn(at, previous, rank);
                         previous = rank;
                         let value = self.known_value(spec)?;
-                        scratch.push((rank, Key::Borrowed(spec.name), value));
+                        keep(&mut order, &mut pairs, rank, spec, value)?;
                     }
                 }
             }
@@ -104,24 +115,29 @@ impl Scanner<'_> {
                 break;
             }
         }
-        // Ranks are the order of names: sorted by rank, the attributes are in order, and a
-        // name given twice has its two beside each other.
-        scratch.sort_unstable_by_key(|(rank, _, _)| *rank);
-        if scratch
-            .windows(2)
-            .any(|pair| matches!(pair, [a, b] if a.0 == b.0))
-        {
-            return None;
-        }
-        let pairs = scratch.drain(..).map(|(_, key, value)| (key, value));
+        let (_, name, _) = kind?;
+        in_rank_order(&mut order, &mut pairs)?;
         Some(Event {
             index,
             date: date?,
             time,
-            kind: Key::Borrowed(kind?.1),
-            attributes: Attributes::from_sorted_unique(pairs.collect()),
+            kind: Key::Borrowed(name),
+            attributes: Attributes::from_sorted_unique(pairs),
             source: None,
         })
+    }
+
+    /// The kind's entry in the vocabulary, with room made for all its attributes: an
+    /// event has most of them, and a list that grows costs more than a few unused slots.
+    #[inline]
+    fn known_kind<'v>(
+        &mut self,
+        vocab: &'v Vocabulary,
+        pairs: &mut Vec<(Key, Value)>,
+    ) -> Option<(usize, &'static str, KindAttributes<'v>)> {
+        let entry = vocab.kind_entry(self.plain_string()?)?;
+        pairs.reserve_exact(entry.2.len());
+        Some(entry)
     }
 
     /// Past `"name":` if that is the key at the cursor, for a name without quotes,
@@ -192,6 +208,51 @@ impl Scanner<'_> {
             _ => attribute(self.value()?, Some(spec)),
         }
     }
+}
+
+/// Keeps an attribute read, with its rank and place; `None` past [`SHORT`] attributes.
+fn keep(
+    order: &mut [u16; SHORT],
+    pairs: &mut Vec<(Key, Value)>,
+    rank: usize,
+    spec: &AttrSpec,
+    value: Value,
+) -> Option<()> {
+    let place = pairs.len();
+    *order.get_mut(place)? = u16::try_from(rank * SHORT + place).ok()?;
+    pairs.push((Key::Borrowed(spec.name), value));
+    Some(())
+}
+
+/// Puts the attributes in rank order, which is the order of names, where they stand;
+/// `None` when a name is given twice.
+fn in_rank_order(order: &mut [u16; SHORT], pairs: &mut [(Key, Value)]) -> Option<()> {
+    let order = order.get_mut(..pairs.len())?;
+    order.sort_unstable();
+    let rank = |key: u16| usize::from(key) / SHORT;
+    let place = |key: u16| usize::from(key) % SHORT;
+    if order
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if rank(*a) == rank(*b)))
+    {
+        return None;
+    }
+    // The attribute at `place(order[i])` belongs at `i`: each cycle of that permutation
+    // is followed once, one swap a step, so nothing is copied out and back.
+    let mut done = 0u32;
+    for start in 0..order.len() {
+        let mut at = start;
+        while done & (1 << at) == 0 {
+            done |= 1 << at;
+            let from = place(*order.get(at)?);
+            if from == start {
+                break;
+            }
+            pairs.swap(at, from);
+            at = from;
+        }
+    }
+    Some(())
 }
 
 /// Whether `rest` starts with the literal `word` and not a longer run of the bytes
@@ -277,6 +338,15 @@ mod tests {
             ),
             (r#"{"date":"2021-02-1","kind":"tace"}"#.to_owned(), false),
             (r#"{"date":"2021-02-011","kind":"tace"}"#.to_owned(), false),
+            // The same names in other orders, after the guesses have learnt one.
+            (
+                image(r#""tumor_count":2,"viable_percent":5,"contrast":true,"modality":"CT""#),
+                true,
+            ),
+            (
+                image(r#""contrast":true,"tumor_count":2,"modality":"CT","viable_percent":5"#),
+                true,
+            ),
             (
                 r#"{"date":"2021-02-01","date":"2021-02-01","kind":"tace"}"#.to_owned(),
                 false,
@@ -286,16 +356,58 @@ mod tests {
                 false,
             ),
         ];
-        let (mut ranked, mut guesses) = (Ranked::new(), Guesses::new(&vocab));
+        let mut guesses = Guesses::new();
         for (text, quick) in &events {
             let general = scanner(text).event(0, &mut Vec::new(), &vocab);
             let mut scan = scanner(text);
-            let read = scan.known_event(0, &mut ranked, &mut guesses, &vocab);
+            let read = scan.known_event(0, &mut guesses, &vocab);
             assert_eq!(read.is_some(), *quick, "{text}");
             if read.is_some() {
                 assert_eq!(read, general, "{text}");
                 assert_eq!(scan.at, text.len(), "{text}");
             }
         }
+    }
+
+    /// Every order of up to seven ranks comes out sorted, each value with its own rank;
+    /// a repeated rank is refused.
+    #[test]
+    fn attributes_come_out_in_rank_order_from_any_order() {
+        fn orders(n: usize) -> Vec<Vec<usize>> {
+            if n == 0 {
+                return vec![Vec::new()];
+            }
+            let mut all = Vec::new();
+            for shorter in orders(n - 1) {
+                for at in 0..n {
+                    let mut order = shorter.clone();
+                    order.insert(at, n - 1);
+                    all.push(order);
+                }
+            }
+            all
+        }
+        const NAMES: [&str; 7] = ["a", "b", "c", "d", "e", "f", "g"];
+        for n in 0..=7 {
+            for ranks in orders(n) {
+                let mut order = [0u16; SHORT];
+                let mut pairs = Vec::new();
+                for (place, rank) in ranks.iter().enumerate() {
+                    order[place] = u16::try_from(rank * SHORT + place).unwrap();
+                    let value = Value::Text(Key::Borrowed(NAMES[*rank]));
+                    pairs.push((Key::Borrowed(NAMES[*rank]), value));
+                }
+                assert_eq!(in_rank_order(&mut order, &mut pairs), Some(()), "{ranks:?}");
+                let names: Vec<&str> = pairs.iter().map(|(key, _)| key.as_ref()).collect();
+                assert_eq!(names, NAMES[..n], "{ranks:?}");
+                assert!(pairs
+                    .iter()
+                    .all(|(key, value)| *value == Value::Text(key.clone())));
+            }
+        }
+        let mut order = [0u16; SHORT];
+        order[..3].copy_from_slice(&[2 * 32, 32 + 1, 2 * 32 + 2]);
+        let mut pairs = vec![(Key::Borrowed("c"), Value::Bool(true)); 3];
+        assert_eq!(in_rank_order(&mut order, &mut pairs), None);
     }
 }
