@@ -116,13 +116,8 @@ impl<'v> KindAttributes<'v> {
     }
 
     /// How many attributes this kind has.
-    pub fn len(self) -> usize {
+    pub fn count(self) -> usize {
         self.0.specs.len()
-    }
-
-    /// Whether this kind has no attributes.
-    pub fn is_empty(self) -> bool {
-        self.0.specs.is_empty()
     }
 
     /// The attribute of this rank.
@@ -333,10 +328,7 @@ impl Vocabulary {
 
     /// The attributes of a known kind, for quick lookups by name.
     pub fn kind_attributes(&self, kind: &str) -> Option<KindAttributes<'_>> {
-        self.by_kind
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, specs)| KindAttributes(specs))
+        self.kind_entry(kind).map(|(_, _, attributes)| attributes)
     }
 
     /// A known kind's place among the kinds, its own text and its attributes: the

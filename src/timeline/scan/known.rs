@@ -136,7 +136,7 @@ impl Scanner<'_> {
         pairs: &mut Vec<(Key, Value)>,
     ) -> Option<(usize, &'static str, KindAttributes<'v>)> {
         let entry = vocab.kind_entry(self.plain_string()?)?;
-        pairs.reserve_exact(entry.2.len());
+        pairs.reserve_exact(entry.2.count());
         Some(entry)
     }
 
