@@ -326,39 +326,62 @@ fn by_rank<K: AsRef<str>>(
     raw: &[(K, &str)],
     known: KindAttributes<'_>,
 ) -> Option<Option<Vec<(Key, Value)>>> {
-    const SHORT: usize = 32;
     if raw.len() > SHORT {
         return None;
     }
-    // Each name's rank and place in one number, rank above place: sorted, they are in
-    // rank order, with a repeated name's two beside each other.
     let mut order = [0u16; SHORT];
     let mut count = 0;
     for (at, (name, value)) in raw.iter().enumerate() {
         if *value != "null" {
             let (rank, _) = known.lookup(name.as_ref())?;
-            *order.get_mut(count)? = u16::try_from(rank * SHORT + at).ok()?;
+            *order.get_mut(count)? = rank_key(rank, at)?;
             count += 1;
         }
     }
     let order = order.get_mut(..count)?;
-    order.sort_unstable();
-    let rank_at = |key: u16| (usize::from(key) / SHORT, usize::from(key) % SHORT);
-    if order
-        .windows(2)
-        .any(|pair| matches!(pair, [a, b] if rank_at(*a).0 == rank_at(*b).0))
-    {
+    if !sort_ranks(order) {
         return Some(None);
     }
     let mut attributes = Vec::with_capacity(count);
-    for (rank, at) in order.iter().map(|key| rank_at(*key)) {
-        let (spec, (_, text)) = (known.by_rank(rank)?, raw.get(at)?);
+    for key in order.iter() {
+        let (spec, (_, text)) = (known.by_rank(rank_of(*key))?, raw.get(place_of(*key))?);
         match attribute(text, Some(spec)) {
             Some(value) => attributes.push((Key::Borrowed(spec.name), value)),
             None => return Some(None),
         }
     }
     Some(Some(attributes))
+}
+
+/// The most attributes an event can have to be put in order by rank (both readers' quick
+/// ways); an event with more is ordered by its names.
+pub(super) const SHORT: usize = 32;
+
+/// A known name's rank and its place among the event's attributes in one number, rank
+/// above place: sorted, such numbers are in rank order, a repeated name's two beside each
+/// other. `None` for a place past [`SHORT`].
+pub(super) fn rank_key(rank: usize, place: usize) -> Option<u16> {
+    if place >= SHORT {
+        return None;
+    }
+    u16::try_from(rank * SHORT + place).ok()
+}
+
+fn rank_of(key: u16) -> usize {
+    usize::from(key) / SHORT
+}
+
+/// The place a [`rank_key`] was made with.
+pub(super) fn place_of(key: u16) -> usize {
+    usize::from(key) % SHORT
+}
+
+/// Sorts [`rank_key`]s into rank order; `false` when a rank is given twice.
+pub(super) fn sort_ranks(order: &mut [u16]) -> bool {
+    order.sort_unstable();
+    !order
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if rank_of(*a) == rank_of(*b)))
 }
 
 /// A JSON string's text without its quotes (escapes not undone).

@@ -8,7 +8,7 @@
 
 use super::Scanner;
 use crate::date::Date;
-use crate::timeline::fast::{attribute, word_of};
+use crate::timeline::fast::{attribute, place_of, rank_key, sort_ranks, word_of, SHORT};
 use crate::timeline::{Attributes, Event, Key, Value};
 use crate::vocabulary::{AttrSpec, AttrType, KindAttributes, Vocabulary};
 
@@ -29,9 +29,6 @@ const SLOTS: usize = 64;
 const FIRST: usize = SLOTS - 1;
 /// Kinds with guesses: the builtin vocabulary has fewer.
 const KINDS: usize = 16;
-/// Attributes an event read the quickest way can have; an event with more is read the
-/// general way.
-const SHORT: usize = 32;
 
 impl Guesses {
     pub(super) fn new() -> Guesses {
@@ -219,7 +216,7 @@ fn keep(
     value: Value,
 ) -> Option<()> {
     let place = pairs.len();
-    *order.get_mut(place)? = u16::try_from(rank * SHORT + place).ok()?;
+    *order.get_mut(place)? = rank_key(rank, place)?;
     pairs.push((Key::Borrowed(spec.name), value));
     Some(())
 }
@@ -228,23 +225,17 @@ fn keep(
 /// `None` when a name is given twice.
 fn in_rank_order(order: &mut [u16; SHORT], pairs: &mut [(Key, Value)]) -> Option<()> {
     let order = order.get_mut(..pairs.len())?;
-    order.sort_unstable();
-    let rank = |key: u16| usize::from(key) / SHORT;
-    let place = |key: u16| usize::from(key) % SHORT;
-    if order
-        .windows(2)
-        .any(|pair| matches!(pair, [a, b] if rank(*a) == rank(*b)))
-    {
+    if !sort_ranks(order) {
         return None;
     }
-    // The attribute at `place(order[i])` belongs at `i`: each cycle of that permutation
+    // The attribute at `place_of(order[i])` belongs at `i`: each cycle of that permutation
     // is followed once, one swap a step, so nothing is copied out and back.
     let mut done = 0u32;
     for start in 0..order.len() {
         let mut at = start;
         while done & (1 << at) == 0 {
             done |= 1 << at;
-            let from = place(*order.get(at)?);
+            let from = place_of(*order.get(at)?);
             if from == start {
                 break;
             }
