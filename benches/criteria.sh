@@ -62,5 +62,10 @@ printf '%-32s %12s\n' "$(basename "$definition" .crit)" "instr/patient"
 printf '%-32s %12s\n' "reading (--parse-only)" $(( reading / patients ))
 printf '%-32s %12s\n' "the whole definition" "$(per_patient "$definition")"
 while read -r name; do
-  printf '%-32s %12s\n' "  $name alone" "$(per_patient "$dir/$name.crit")"
+  # A criterion that names another criterion does not stand alone.
+  if "$bin" check "$dir/$name.crit" >/dev/null 2>&1; then
+    printf '%-32s %12s\n' "  $name alone" "$(per_patient "$dir/$name.crit")"
+  else
+    printf '%-32s %12s\n' "  $name alone" "(names another criterion)"
+  fi
 done < "$dir/order"
