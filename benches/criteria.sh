@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where a definition's evaluation goes, criterion by criterion: instructions per patient
-# (valgrind's callgrind, one thread, which counts the same on a loaded machine as on an
-# idle one) for the whole definition and for each criterion alone, reading taken off.
+# (valgrind's callgrind, one thread: the same within about 0.1K a patient on a loaded
+# machine as on an idle one) for the whole definition and for each criterion alone,
+# reading taken off.
 #
 #   benches/criteria.sh DEFINITION.crit [PATIENTS]      (default 500 synthetic patients)
 #
@@ -11,9 +12,12 @@
 # Each figure is (run - the same run on no patients - reading the patients) / patients;
 # reading is `--parse-only` on the same cohort.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-definition=${1:?usage: benches/criteria.sh DEFINITION.crit [PATIENTS]}
+shopt -s inherit_errexit
+usage="usage: benches/criteria.sh DEFINITION.crit [PATIENTS]"
+definition=$(realpath -- "${1:?$usage}")
 patients=${2:-500}
+[[ "$patients" =~ ^[1-9][0-9]*$ ]] || { echo "$usage (PATIENTS: a whole number above 0)" >&2; exit 2; }
+cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 cargo build --release --locked --quiet
 bin=$PWD/target/release/refract
@@ -26,7 +30,8 @@ trap 'rm -rf "$dir"' EXIT
 # instructions ARGS...: the instructions `refract eval ARGS` runs in one thread.
 instructions() {
   RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-    "$bin" eval "$@" 2>&1 >/dev/null | awk '/refs:/ { gsub(",", "", $NF); print $NF }'
+    "$bin" eval "$@" 2>&1 >/dev/null |
+    awk '/refs:/ { gsub(",", "", $NF); print $NF; found = 1 } END { exit !found }'
 }
 # per_patient FILE: evaluation and writing per patient for one definition file.
 per_patient() {
@@ -40,32 +45,37 @@ read_run=$(instructions --parse-only -d "$definition" "$dir/cohort.jsonl")
 read_start=$(instructions --parse-only -d "$definition" "$dir/none.jsonl")
 reading=$(( read_run - read_start ))
 
-# The header and parts are everything before the first criterion; each criterion runs
-# from its `criterion` line to the next one or to `met when`.
+# The file in canonical layout (`refract fmt`), where each item starts in the first
+# column: a criterion runs from its `criterion` line to the next item; `met when` is
+# left out; everything else (the header, parts, wherever they stand) is kept in every
+# file.
+"$bin" fmt - < "$definition" > "$dir/formatted.crit"
 awk -v dir="$dir" '
-  /^criterion / { name = $2; files[++n] = name; inside = 1 }
-  /^met when/   { inside = 0; tail = 1 }
-  tail          { next }
-  inside        { body[name] = body[name] $0 "\n"; next }
-                { head = head $0 "\n" }
+  /^[^ \t\/]/ {
+    mode = "keep"
+    if ($1 == "criterion") { mode = "criterion"; name = $2; names[++n] = name }
+    if ($1 == "met" && $2 == "when") mode = "skip"
+  }
+  mode == "criterion" { body[name] = body[name] $0 "\n"; next }
+  mode == "skip"      { next }
+                      { kept = kept $0 "\n" }
   END {
     for (i = 1; i <= n; i++) {
-      name = files[i]
-      text = head body[name] "\nmet when " name "\n"
-      sub(/definition [^ \n]+/, "definition alone-" name, text)
-      printf "%s", text > (dir "/" name ".crit")
-      print name > (dir "/order")
+      printf "%s\n%s\nmet when %s\n", kept, body[names[i]], names[i] > (dir "/" names[i] ".crit")
+      print names[i] > (dir "/order")
     }
-  }' "$definition"
+  }' "$dir/formatted.crit"
 
 printf '%-32s %12s\n' "$(basename "$definition" .crit)" "instr/patient"
 printf '%-32s %12s\n' "reading (--parse-only)" $(( reading / patients ))
-printf '%-32s %12s\n' "the whole definition" "$(per_patient "$definition")"
+whole=$(per_patient "$definition")
+printf '%-32s %12s\n' "the whole definition" "$whole"
 while read -r name; do
-  # A criterion that names another criterion does not stand alone.
-  if "$bin" check "$dir/$name.crit" >/dev/null 2>&1; then
-    printf '%-32s %12s\n' "  $name alone" "$(per_patient "$dir/$name.crit")"
+  # A criterion that names another criterion does not stand alone: check says so.
+  if problem=$("$bin" check "$dir/$name.crit" 2>&1 >/dev/null); then
+    alone=$(per_patient "$dir/$name.crit")
+    printf '%-32s %12s\n' "  $name alone" "$alone"
   else
-    printf '%-32s %12s\n' "  $name alone" "(names another criterion)"
+    printf '%-32s %s\n' "  $name alone" "not run: $(grep -m1 '×' <<< "$problem" | sed 's/^ *× *//')"
   fi
 done < "$dir/order"
