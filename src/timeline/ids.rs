@@ -16,8 +16,8 @@ use crate::date::Date;
 /// strings took about 90. The slot keeps 32 bits of the id's hash beside its index: a
 /// growing table moves its slots without reading the ids again, and a probe compares
 /// the text of an id only when the hashes agree. Without them, a table of a million ids
-/// is mostly cache misses: `--parse-only` over a million synthetic patients took 0.8 s
-/// more with the id check than without it (2.9 s), and an id table that read the ids
+/// is mostly cache misses: `--parse-only` over a million synthetic patients took 0.7 to
+/// 0.8 s more with the id check than without it (2.9 s), and an id table that read the ids
 /// back to grow did most of that. Measured on `eval` of all six definitions over a million
 /// synthetic patients: peak memory 178 MB with that map. An id's length is not kept: ids
 /// are added to the text in order, so each ends where the next begins (8 bytes an id
@@ -27,7 +27,6 @@ pub struct SeenIds {
     text: String,
     /// Per id: where it starts in `text`, and its line.
     ids: Vec<(u32, u32)>,
-    /// Indices into `ids`, by the hash of the id.
     /// Per id: its index in `ids` and 32 bits of its hash, by that hash.
     table: hashbrown::HashTable<(u32, u32)>,
     hasher: std::collections::hash_map::RandomState,
