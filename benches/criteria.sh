@@ -76,6 +76,8 @@ while read -r name; do
     alone=$(per_patient "$dir/$name.crit")
     printf '%-32s %12s\n' "  $name alone" "$alone"
   else
-    printf '%-32s %s\n' "  $name alone" "not run: $(grep -m1 '×' <<< "$problem" | sed 's/^ *× *//')"
+    # check's message is its line marked `×`; anything else, its first line.
+    reason=$(sed -n 's/^ *× *//p' <<< "$problem" | head -n 1)
+    printf '%-32s %s\n' "  $name alone" "not run: ${reason:-$(head -n 1 <<< "$problem")}"
   fi
 done < "$dir/order"
