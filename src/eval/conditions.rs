@@ -142,8 +142,10 @@ impl<'a> Context<'a> {
             }
             NodeKind::Shows(event, cond) => match self.event(event) {
                 Found::At(position, _, since) => {
-                    let verdict = self.with_it(position, |ctx| ctx.condition(cond));
-                    self.rest_on(verdict, position).known_from(since)
+                    let mut verdict = self.with_it(position, |ctx| ctx.condition(cond));
+                    self.rest_in_place(&mut verdict, position);
+                    verdict.hold_from(since);
+                    verdict
                 }
                 Found::Absent { why, .. } => {
                     self.missing.push(why.clone());
@@ -403,10 +405,16 @@ impl<'a> Context<'a> {
     }
 
     /// The verdict also rests on the event at `position` (met no earlier than it).
-    pub fn rest_on(&self, verdict: Verdict<'a>, position: usize) -> Verdict<'a> {
-        match self.date_at(position) {
-            Some(date) => verdict.with_event(position, date),
-            None => verdict,
+    pub fn rest_on(&self, mut verdict: Verdict<'a>, position: usize) -> Verdict<'a> {
+        self.rest_in_place(&mut verdict, position);
+        verdict
+    }
+
+    /// [`Context::rest_on`] in place: a verdict passed by value is copied at each step,
+    /// and this runs for every comparison and every element of a quantifier.
+    pub fn rest_in_place(&self, verdict: &mut Verdict<'a>, position: usize) {
+        if let Some(date) = self.date_at(position) {
+            verdict.add_event(position, date);
         }
     }
 
@@ -414,10 +422,11 @@ impl<'a> Context<'a> {
         for datum in data {
             match datum {
                 Datum::Known(_, Source::Event(position, since)) => {
-                    verdict = self.rest_on(verdict, *position).known_from(*since);
+                    self.rest_in_place(&mut verdict, *position);
+                    verdict.hold_from(*since);
                 }
                 Datum::Known(_, Source::Decided(date)) | Datum::Range(.., Some(date)) => {
-                    verdict = verdict.known_from(*date);
+                    verdict.hold_from(*date);
                 }
                 Datum::Known(_, Source::Written) | Datum::Range(.., None) | Datum::Missing(..) => {}
             }

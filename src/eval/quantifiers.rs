@@ -61,7 +61,7 @@ impl<'a> Context<'a> {
                     verdict
                 }
             };
-            let verdict = match membership {
+            let mut verdict = match membership {
                 Truth::Met => verdict,
                 _ => {
                     let description = selection.description.clone();
@@ -75,12 +75,11 @@ impl<'a> Context<'a> {
                     Verdict::new(Truth::Unknown, doubt).and(verdict)
                 }
             };
-            let verdict = self.rest_on(verdict, position);
+            self.rest_in_place(&mut verdict, position);
             // An element is one of the selection only once its windows stand.
-            let verdict = match selection.since {
-                Some(since) => verdict.known_from(since),
-                None => verdict,
-            };
+            if let Some(since) = selection.since {
+                verdict.hold_from(since);
+            }
             // A session's verdict is written under its date: "the session of ...: ...".
             let is_session = self.event_at(position).is_some_and(|e| e.is_procedure());
             let prefix = (is_session && body.is_some()).then_some(position);
