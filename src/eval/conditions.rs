@@ -88,11 +88,11 @@ impl<'a> Context<'a> {
                     }
                     let mark = self.mark();
                     let (found_a, found_b) = (self.found(a), self.found(b));
-                    let verdict = self.with_slot(*first, Bound::Event(found_a), |ctx| {
+                    let mut verdict = self.with_slot(*first, Bound::Event(found_a), |ctx| {
                         ctx.with_slot(*second, Bound::Event(found_b), |ctx| ctx.condition(body))
                     });
                     // The pair exists once its later session does.
-                    let verdict = self.rest_on(verdict, b);
+                    self.rest_on(&mut verdict, b);
                     if verdict.truth != Truth::Unknown {
                         self.forget_between(mark, self.mark());
                     }
@@ -143,7 +143,7 @@ impl<'a> Context<'a> {
             NodeKind::Shows(event, cond) => match self.event(event) {
                 Found::At(position, _, since) => {
                     let mut verdict = self.with_it(position, |ctx| ctx.condition(cond));
-                    self.rest_in_place(&mut verdict, position);
+                    self.rest_on(&mut verdict, position);
                     verdict.hold_from(since);
                     verdict
                 }
@@ -165,7 +165,7 @@ impl<'a> Context<'a> {
                     let kind = &window.kind;
                     // "the session of 2021-04-01 is not within 6 months after the session
                     // of 2021-01-05": the window in words, on its anchor.
-                    let verdict = Verdict::new(
+                    let mut verdict = Verdict::new(
                         inside,
                         Why::writes(move |view, out| {
                             view.describe_into(out, position, None);
@@ -179,13 +179,13 @@ impl<'a> Context<'a> {
                             }
                         }),
                     );
-                    let verdict = match self.event(&window.anchor) {
-                        Found::At(anchor, _, anchor_since) => {
-                            self.rest_on(verdict, anchor).known_from(anchor_since)
-                        }
-                        _ => verdict,
-                    };
-                    self.rest_on(verdict, position).known_from(since)
+                    if let Found::At(anchor, _, anchor_since) = self.event(&window.anchor) {
+                        self.rest_on(&mut verdict, anchor);
+                        verdict.hold_from(anchor_since);
+                    }
+                    self.rest_on(&mut verdict, position);
+                    verdict.hold_from(since);
+                    verdict
                 }
                 Found::Absent { why, .. } | Found::Uncertain(why) => {
                     Verdict::new(Truth::Unknown, why)
@@ -405,14 +405,9 @@ impl<'a> Context<'a> {
     }
 
     /// The verdict also rests on the event at `position` (met no earlier than it).
-    pub fn rest_on(&self, mut verdict: Verdict<'a>, position: usize) -> Verdict<'a> {
-        self.rest_in_place(&mut verdict, position);
-        verdict
-    }
-
-    /// [`Context::rest_on`] in place: a verdict passed by value is copied at each step,
-    /// and this runs for every comparison and every element of a quantifier.
-    pub fn rest_in_place(&self, verdict: &mut Verdict<'a>, position: usize) {
+    /// In place: a verdict passed by value would be copied at each step, and this runs for
+    /// every comparison and every element of a quantifier.
+    pub fn rest_on(&self, verdict: &mut Verdict<'a>, position: usize) {
         if let Some(date) = self.date_at(position) {
             verdict.add_event(position, date);
         }
@@ -422,7 +417,7 @@ impl<'a> Context<'a> {
         for datum in data {
             match datum {
                 Datum::Known(_, Source::Event(position, since)) => {
-                    self.rest_in_place(&mut verdict, *position);
+                    self.rest_on(&mut verdict, *position);
                     verdict.hold_from(*since);
                 }
                 Datum::Known(_, Source::Decided(date)) | Datum::Range(.., Some(date)) => {

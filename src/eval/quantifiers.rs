@@ -75,7 +75,7 @@ impl<'a> Context<'a> {
                     Verdict::new(Truth::Unknown, doubt).and(verdict)
                 }
             };
-            self.rest_in_place(&mut verdict, position);
+            self.rest_on(&mut verdict, position);
             // An element is one of the selection only once its windows stand.
             if let Some(since) = selection.since {
                 verdict.hold_from(since);

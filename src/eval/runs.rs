@@ -25,9 +25,9 @@ impl<'a> Context<'a> {
         for &session in &sessions {
             let mark = self.mark();
             let found = self.found(session);
-            let verdict = self.with_slot(slot, Bound::Event(found), |ctx| ctx.condition(body));
+            let mut verdict = self.with_slot(slot, Bound::Event(found), |ctx| ctx.condition(body));
             // A session's part of a run exists once the session does.
-            let verdict = self.rest_on(verdict, session);
+            self.rest_on(&mut verdict, session);
             if verdict.truth != Truth::Unknown {
                 self.forget_between(mark, self.mark());
             }

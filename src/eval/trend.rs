@@ -218,11 +218,9 @@ pub fn rises<'a>(
                     }
                 }),
             );
-            if let Some(date) = ctx.date_at(position) {
-                verdict = verdict.with_event(position, date);
-            }
+            ctx.rest_on(&mut verdict, position);
             if let Some(since) = since {
-                verdict = verdict.known_from(since);
+                verdict.hold_from(since);
             }
             for &(p, _) in &values {
                 if !verdict.evidence.contains(p) {

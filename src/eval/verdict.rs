@@ -33,12 +33,6 @@ impl<'a> Verdict<'a> {
         }
     }
 
-    /// The same verdict, also resting on an event at `date`.
-    pub fn with_event(mut self, position: usize, date: Date) -> Verdict<'a> {
-        self.add_event(position, date);
-        self
-    }
-
     /// Rest this verdict also on an event at `date`.
     pub fn add_event(&mut self, position: usize, date: Date) {
         // Inside a filter only the truth is read: its evidence would be thrown away.
@@ -48,14 +42,8 @@ impl<'a> Verdict<'a> {
         self.at = later(self.at, Some(date));
     }
 
-    /// The same verdict, known no earlier than `date` (an event it rests on is that event
+    /// Make this verdict known no earlier than `date` (an event it rests on is that event
     /// only from then on).
-    pub fn known_from(mut self, date: Date) -> Verdict<'a> {
-        self.hold_from(date);
-        self
-    }
-
-    /// Make this verdict known no earlier than `date` (as [`Verdict::known_from`], in place).
     pub fn hold_from(&mut self, date: Date) {
         self.at = later(self.at, Some(date));
     }
