@@ -118,7 +118,7 @@ pub fn candidates(ty: Option<AttrType>, hints: &[&Hint<'_>]) -> Option<Candidate
             words
                 .iter()
                 .filter(|w| **w != NOT_EVALUABLE)
-                .map(|w| Value::Text((*w).to_string().into()))
+                .map(|w| Value::Text(Cow::Borrowed(*w)))
                 .collect(),
             hints,
             None,

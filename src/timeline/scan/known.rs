@@ -8,6 +8,7 @@
 
 use super::Scanner;
 use crate::date::Date;
+use crate::number::Decimal;
 use crate::timeline::fast::{attribute, place_of, rank_key, sort_ranks, word_of, SHORT};
 use crate::timeline::{Attributes, Event, Key, Value};
 use crate::vocabulary::{AttrSpec, AttrType, KindAttributes, Vocabulary};
@@ -201,10 +202,46 @@ impl Scanner<'_> {
                     None => Key::Owned(text.to_owned()),
                 }))
             }
+            (b'0'..=b'9', AttrType::Number { min, max, .. }) => match whole(rest) {
+                // Whole numbers are most of the numbers written (sizes, counts, scores):
+                // read where they stand, they skip cutting the text out and parsing it
+                // as a decimal (some 380 instructions a number, measured by callgrind).
+                // Anything else is read the way it was.
+                Some((n, len)) => {
+                    self.at += len;
+                    let inside = min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi);
+                    inside.then(|| Value::Number(Decimal::from_i64(n)))
+                }
+                None => attribute(self.value()?, Some(spec)),
+            },
             (b'n', _) => None,
             _ => attribute(self.value()?, Some(spec)),
         }
     }
+}
+
+/// A whole number at the start of `rest` and its length, read as [`Scanner::value`] cuts
+/// it and [`Decimal::parse`] reads it: up to 18 digits without a leading zero, followed by
+/// none of the bytes `value` would cut with them (`12.5`, `1e3` and `12x` are not whole
+/// numbers here and go the general way, which decides).
+fn whole(rest: &[u8]) -> Option<(i64, usize)> {
+    let len = rest
+        .iter()
+        .take(19)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let cut_with = matches!(
+        rest.get(len),
+        Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E')
+    );
+    if len == 0 || len > 18 || cut_with || (len > 1 && rest.first() == Some(&b'0')) {
+        return None;
+    }
+    let digits = rest.get(..len)?;
+    let n = digits
+        .iter()
+        .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+    Some((n, len))
 }
 
 /// Keeps an attribute read, with its rank and place; `None` past [`SHORT`] attributes.

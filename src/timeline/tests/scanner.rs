@@ -67,3 +67,46 @@ fn scanner_takes_plain_lines_and_leaves_the_rest() {
         assert!(fast_agrees(text), "{text}");
     }
 }
+
+/// Whole numbers are read where they stand in a known event: every form around them
+/// (bounds, leading zeros, 18 and 19 digits, a point, an exponent, a letter after) reads
+/// as the checked path reads it, or is left to it.
+#[test]
+fn whole_numbers_read_in_place_agree_with_the_checked_path() {
+    let line = |attribute: &str, number: &str| {
+        format!(
+            r#"{{"id":"P","events":[{{"date":"2021-02-01","kind":"imaging","{attribute}":{number},"contrast":true}}]}}"#
+        )
+    };
+    let whole = [
+        ("viable_percent", "0", true),
+        ("viable_percent", "100", true),
+        ("viable_percent", "101", false),
+        ("target_viable_sum_mm", "7", true),
+        ("target_viable_sum_mm", "123456789012345678", true),
+        ("target_viable_sum_mm", "1234567890123456789", true),
+        ("tumor_count", "3", true),
+    ];
+    for (attribute, number, taken) in whole {
+        let text = line(attribute, number);
+        assert!(fast_agrees(&text), "{text}");
+        let read = scan::patient(&text, None, &vocab());
+        assert_eq!(read.is_some(), taken, "{text}");
+        if let Some(patient) = read {
+            let value = patient.events.first().and_then(|e| e.get(attribute));
+            assert_eq!(
+                value.and_then(Value::as_number),
+                crate::number::Decimal::parse(number),
+                "{text}"
+            );
+        }
+    }
+    for number in [
+        "00", "01", "12.5", "12.0", "1e2", "1E2", "12x", "-0", "-4", "1-", "1+", "1 ", " 1",
+    ] {
+        for attribute in ["viable_percent", "tumor_count", "target_viable_sum_mm"] {
+            let text = line(attribute, number);
+            assert!(fast_agrees(&text), "{text}");
+        }
+    }
+}
