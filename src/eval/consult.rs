@@ -154,6 +154,20 @@ pub fn candidates(ty: Option<AttrType>, hints: &[&Hint<'_>]) -> Option<Candidate
     }
 }
 
+/// Whether [`candidates`] gives a set for a cell of type `ty` used as `hints`, without
+/// building the set where the type alone tells (every type but a number, whose set may
+/// overflow). The search asks this of each cell it could fill next.
+pub fn covered(ty: Option<AttrType>, hints: &[&Hint<'_>]) -> bool {
+    if hints.iter().any(|h| matches!(h, Hint::Opaque)) {
+        return false;
+    }
+    match ty.or_else(|| infer(hints)) {
+        None => false,
+        Some(AttrType::Number { .. }) => candidates(ty, hints).is_some(),
+        Some(AttrType::Bool | AttrType::Category(_) | AttrType::Text | AttrType::TextList) => true,
+    }
+}
+
 /// The values grouped by how they are used: two values looked for in the same lists, and
 /// compared for equality with neither, behave the same, so one of them is tried for both.
 /// `other` stands for every value not listed.

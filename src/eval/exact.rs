@@ -11,7 +11,7 @@
 //! unknown. A cell that the left side of an `else` read, when the fallback was used, is
 //! not filled in: the definition says what to do when it is missing.
 
-use super::consult::{candidates, Candidate, Consult, Hint};
+use super::consult::{candidates, covered, Candidate, Consult, Hint};
 use super::context::Context;
 use super::truth::Truth;
 use super::value::Cell;
@@ -259,7 +259,7 @@ impl<'a> Context<'a> {
                     .filter(|c| c.cell == *cell)
                     .map(|c| &c.hint)
                     .collect();
-                candidates(self.cell_type(*cell), &hints).is_some()
+                covered(self.cell_type(*cell), &hints)
             });
         }
         let mut hints: rustc_hash::FxHashMap<Cell<'a>, Vec<&Hint<'a>>> =
@@ -269,7 +269,7 @@ impl<'a> Context<'a> {
         }
         cells.into_iter().find(|cell| {
             let hints = hints.get(cell).map(Vec::as_slice).unwrap_or_default();
-            candidates(self.cell_type(*cell), hints).is_some()
+            covered(self.cell_type(*cell), hints)
         })
     }
 

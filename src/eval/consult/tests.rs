@@ -104,3 +104,39 @@ fn words_yes_no_and_texts() {
     let hints: Vec<&Hint<'_>> = open.iter().collect();
     assert!(candidates(Some(ANY), &hints).unwrap().approximate);
 }
+
+#[test]
+fn covered_is_whether_candidates_gives_a_set() {
+    let text = Value::Text(Cow::Borrowed("x"));
+    let hint_sets: Vec<Vec<Hint<'_>>> = vec![
+        vec![],
+        vec![Hint::Opaque],
+        vec![Hint::Open],
+        vec![Hint::Words],
+        vec![Hint::Bool],
+        vec![Hint::Near(d("50"))],
+        vec![Hint::Cut(d("5"), Side::Above), Hint::Opaque],
+        vec![Hint::Equal(Cow::Borrowed(&text))],
+        vec![Hint::Among(1, Cow::Borrowed(&text))],
+        vec![Hint::Near(d("1e28")), Hint::Near(d("-1e28"))],
+    ];
+    let types = [
+        None,
+        Some(AttrType::Bool),
+        Some(PERCENT),
+        Some(COUNT),
+        Some(AttrType::Category(&["CR", "PR", "NE"])),
+        Some(AttrType::Text),
+        Some(AttrType::TextList),
+    ];
+    for hints in &hint_sets {
+        let hints: Vec<&Hint<'_>> = hints.iter().collect();
+        for ty in types {
+            assert_eq!(
+                covered(ty, &hints),
+                candidates(ty, &hints).is_some(),
+                "{ty:?} {hints:?}"
+            );
+        }
+    }
+}
