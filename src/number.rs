@@ -59,12 +59,10 @@ impl Decimal {
     /// [`MAX_SCALE`] decimal places, or is too large to hold.
     pub fn parse(s: &str) -> Option<Decimal> {
         // The commonest case, a plain whole number that fits: no sign, point or exponent.
-        if (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-            if s.len() > 1 && s.starts_with('0') {
-                return None;
+        if let Some((whole, len)) = Decimal::whole_prefix(s.as_bytes()) {
+            if len == s.len() {
+                return Some(whole);
             }
-            let mantissa = s.bytes().fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
-            return Some(Decimal { mantissa, scale: 0 });
         }
         let (negative, rest) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -133,18 +131,45 @@ impl Decimal {
         }
     }
 
+    /// The whole number the digits at the start of `bytes` write, and how many there are:
+    /// 1 to 18 digits without a leading zero; `None` for any other start (longer runs,
+    /// `01`, no digit), which [`Decimal::parse`]'s general way then decides. What follows
+    /// the digits is the caller's to judge: `parse` takes the number only when nothing
+    /// does, the readers' fast paths when no byte follows that they would cut with it.
+    #[inline(always)]
+    pub fn whole_prefix(bytes: &[u8]) -> Option<(Decimal, usize)> {
+        let len = bytes
+            .iter()
+            .take(19)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if len == 0 || len > 18 || (len > 1 && bytes.first() == Some(&b'0')) {
+            return None;
+        }
+        let mantissa = bytes
+            .get(..len)?
+            .iter()
+            .fold(0i64, |m, &b| m * 10 + i64::from(b - b'0'));
+        let whole = Decimal {
+            mantissa: i128::from(mantissa),
+            scale: 0,
+        };
+        Some((whole, len))
+    }
+
     /// Reads a `serde_json` number exactly (the crate keeps its text).
     pub fn from_json(number: &serde_json::Number) -> Option<Decimal> {
         Decimal::parse(number.as_str())
     }
 
     /// The integer `n`.
+    #[inline]
     pub fn from_i64(n: i64) -> Decimal {
+        // Normalised as it stands: a whole number has no places, and zero is (0, 0).
         Decimal {
             mantissa: i128::from(n),
             scale: 0,
         }
-        .normalized()
     }
 
     /// Whether this is zero.
@@ -353,17 +378,27 @@ impl PartialEq for Decimal {
 impl Eq for Decimal {}
 
 impl PartialOrd for Decimal {
+    #[inline]
     fn partial_cmp(&self, other: &Decimal) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl Ord for Decimal {
+    #[inline]
     fn cmp(&self, other: &Decimal) -> Ordering {
-        // Most comparisons are of whole numbers, or of numbers with the same places.
+        // Most comparisons are of whole numbers, or of numbers with the same places: that
+        // case is small enough to inline where numbers are compared, the rest is not.
         if self.scale == other.scale {
             return self.mantissa.cmp(&other.mantissa);
         }
+        self.cmp_scaled(other)
+    }
+}
+
+impl Decimal {
+    /// [`Ord::cmp`] of numbers with different places.
+    fn cmp_scaled(&self, other: &Decimal) -> Ordering {
         let scale = self.scale.max(other.scale);
         match (
             rescale(self.mantissa, scale - self.scale),

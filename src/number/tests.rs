@@ -196,3 +196,35 @@ fn midpoints_floors_and_cut_quotients_are_exact() {
     assert_eq!(d("1").div_floor(d("0"), 2), None);
     assert_eq!(Decimal::unit(3), Some(d("0.001")));
 }
+
+#[test]
+fn whole_prefix_reads_the_digits_parse_reads_and_leaves_the_rest() {
+    // Digits followed by anything: the number and how many digits it took.
+    for (text, value, len) in [
+        ("0", "0", 1),
+        ("7,", "7", 1),
+        ("120}", "120", 3),
+        ("12.5", "12", 2),
+        ("1e3", "1", 1),
+        ("999999999999999999 ", "999999999999999999", 18),
+    ] {
+        let (number, taken) = Decimal::whole_prefix(text.as_bytes()).unwrap();
+        assert_eq!((number, taken), (n(value), len), "{text:?}");
+    }
+    // No digit first, a leading zero, or more than 18 digits: left to `parse`.
+    for text in [
+        "",
+        "-1",
+        "+1",
+        " 1",
+        "01",
+        "00",
+        "0123",
+        "1234567890123456789",
+    ] {
+        assert_eq!(Decimal::whole_prefix(text.as_bytes()), None, "{text:?}");
+    }
+    // `parse` still reads the long ones, which its general way decides.
+    assert_eq!(n("1234567890123456789").to_string(), "1234567890123456789");
+    assert_eq!(Decimal::parse("0123"), None);
+}

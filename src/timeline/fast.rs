@@ -403,10 +403,8 @@ pub(super) fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
     match (first, ty) {
         (b'-' | b'0'..=b'9', Some(AttrType::Number { min, max, integer })) => {
             let number = Decimal::parse(text)?;
-            let below = min.is_some_and(|lo| number < Decimal::from_i64(lo));
-            let above = max.is_some_and(|hi| number > Decimal::from_i64(hi));
             let whole = !integer || number.is_integer();
-            (!below && !above && whole).then_some(Value::Number(number))
+            (within(number, min, max) && whole).then_some(Value::Number(number))
         }
         (b'-' | b'0'..=b'9', None) => Decimal::parse(text).map(Value::Number),
         (b'"', Some(AttrType::Text) | None) if !escaped => {
@@ -435,6 +433,13 @@ pub(super) fn attribute(text: &str, spec: Option<&AttrSpec>) -> Option<Value> {
         (b'[' | b'{' | b'"', _) => through_serde(text, ty),
         _ => None,
     }
+}
+
+/// Whether `number` is inside a number attribute's bounds, when it has them.
+#[inline(always)]
+pub(super) fn within(number: Decimal, min: Option<i64>, max: Option<i64>) -> bool {
+    min.is_none_or(|lo| number >= Decimal::from_i64(lo))
+        && max.is_none_or(|hi| number <= Decimal::from_i64(hi))
 }
 
 /// The vocabulary's own text of `text`, if `words` has it. Most words a value is tried

@@ -145,9 +145,7 @@ impl<'t> Scanner<'t> {
             }
             b'[' | b'{' => self.skip_container()?,
             b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
-                while let Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E') =
-                    self.bytes.get(self.at)
-                {
+                while self.bytes.get(self.at).copied().is_some_and(cut_with) {
                     self.at += 1;
                 }
             }
@@ -324,6 +322,13 @@ impl<'t> Scanner<'t> {
             vocab,
         )
     }
+}
+
+/// Whether [`Scanner::value`] cuts `byte` with a number or a literal (`true`, `null`):
+/// the bytes such a token can be made of, and a few more so that `12x` or `truex` is cut
+/// as one token and refused, not read as `12` or `true` followed by garbage.
+pub(super) fn cut_with(byte: u8) -> bool {
+    matches!(byte, b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E')
 }
 
 /// The position of the first `"`, `\\` or control character in `bytes`. Keys are most of
