@@ -14,39 +14,39 @@ pub const MIN_YEAR: i32 = 1800;
 pub const MAX_YEAR: i32 = 2200;
 
 /// A calendar date. Ordering is chronological (year, then month, then day).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Date {
+    // The year, month and day packed into one number in chronological order,
+    // `year << 9 | month << 5 | day`: windows compare dates by the million, and one
+    // comparison of a u32 is quicker than building a key from three fields each time.
     // INVARIANT: MIN_YEAR <= year <= MAX_YEAR, 1 <= month <= 12 and
     // 1 <= day <= days_in_month(year, month).
-    year: i32,
-    month: u8,
-    day: u8,
+    packed: u32,
 }
 
 impl Date {
     /// The first date refract reads: 1800-01-01.
-    pub const EARLIEST: Date = Date {
-        year: MIN_YEAR,
-        month: 1,
-        day: 1,
-    };
+    pub const EARLIEST: Date = Date::packed(MIN_YEAR, 1, 1);
     /// The last date refract reads: 2200-12-31.
-    pub const LATEST: Date = Date {
-        year: MAX_YEAR,
-        month: 12,
-        day: 31,
-    };
+    pub const LATEST: Date = Date::packed(MAX_YEAR, 12, 31);
 
-    /// One number in chronological order: windows compare dates by the million, and one
-    /// comparison is quicker than three.
-    fn order_key(self) -> i64 {
-        (i64::from(self.year) << 16) | (i64::from(self.month) << 8) | i64::from(self.day)
+    /// The date of fields already checked (see the invariant).
+    const fn packed(year: i32, month: u8, day: u8) -> Date {
+        Date {
+            packed: (year.unsigned_abs() << 9) | ((month as u32) << 5) | day as u32,
+        }
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
     }
 }
 
 impl Ord for Date {
     fn cmp(&self, other: &Date) -> std::cmp::Ordering {
-        self.order_key().cmp(&other.order_key())
+        self.packed.cmp(&other.packed)
     }
 }
 
@@ -106,7 +106,7 @@ impl Date {
                 days,
             });
         }
-        Ok(Date { year, month, day })
+        Ok(Date::packed(year, month, day))
     }
 
     /// Reads exactly `YYYY-MM-DD`: no time, no sign, no surrounding spaces.
@@ -129,17 +129,18 @@ impl Date {
 
     /// The year (1800 to 2200).
     pub fn year(self) -> i32 {
-        self.year
+        // At most 2200 << 9 >> 9: the conversion cannot fail.
+        i32::try_from(self.packed >> 9).unwrap_or(MIN_YEAR)
     }
 
     /// The month (1 to 12).
     pub fn month(self) -> u8 {
-        self.month
+        ((self.packed >> 5) & 0xf) as u8
     }
 
     /// The day of the month (1 to 31).
     pub fn day(self) -> u8 {
-        self.day
+        (self.packed & 0x1f) as u8
     }
 
     /// The date `n` days later (earlier if `n` is negative); `None` if it
@@ -152,16 +153,16 @@ impl Date {
     /// the day clamped to the end of the target month: 2021-01-31 + 1 month
     /// is 2021-02-28. `None` if it would leave the supported years.
     pub fn add_months(self, n: i64) -> Option<Date> {
-        let months = i64::from(self.year)
+        let months = i64::from(self.year())
             .checked_mul(12)?
-            .checked_add(i64::from(self.month) - 1)?
+            .checked_add(i64::from(self.month()) - 1)?
             .checked_add(n)?;
         let year = i32::try_from(months.div_euclid(12)).ok()?;
         let month = u8::try_from(months.rem_euclid(12) + 1).ok()?;
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return None;
         }
-        let day = self.day.min(days_in_month(year, month));
+        let day = self.day().min(days_in_month(year, month));
         Date::new(year, month, day).ok()
     }
 
@@ -173,13 +174,13 @@ impl Date {
     /// Days since 1970-01-01 (negative before), after Howard Hinnant's
     /// `days_from_civil`; exact for every year the type can hold.
     fn day_number(self) -> i64 {
-        let month = i64::from(self.month);
-        let year = i64::from(self.year) - i64::from(month <= 2);
+        let month = i64::from(self.month());
+        let year = i64::from(self.year()) - i64::from(month <= 2);
         let era = year.div_euclid(400);
         let year_of_era = year - era * 400;
         // Counting months from March puts the leap day at the end of the year.
         let month_from_march = (month + 9) % 12;
-        let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(self.day()) - 1;
         let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
         era * 146_097 + day_of_era - 719_468
     }
@@ -188,18 +189,8 @@ impl Date {
 /// The inverse of [`Date::day_number`] (Hinnant's `civil_from_days`).
 fn from_day_number(days: i64) -> Option<Date> {
     // Reject far-out numbers before the arithmetic below can overflow.
-    let lowest = Date {
-        year: MIN_YEAR,
-        month: 1,
-        day: 1,
-    }
-    .day_number();
-    let highest = Date {
-        year: MAX_YEAR,
-        month: 12,
-        day: 31,
-    }
-    .day_number();
+    let lowest = Date::EARLIEST.day_number();
+    let highest = Date::LATEST.day_number();
     if !(lowest..=highest).contains(&days) {
         return None;
     }
@@ -272,7 +263,7 @@ impl Date {
     pub fn to_bytes(self) -> [u8; 10] {
         // INVARIANT: years are 1800..=2200 (see `parse` and the arithmetic), so four
         // digits always suffice.
-        let year = self.year.unsigned_abs();
+        let year = self.year().unsigned_abs();
         let digit = |n: u32| b'0' + (n % 10) as u8;
         [
             digit(year / 1000),
@@ -280,11 +271,11 @@ impl Date {
             digit(year / 10),
             digit(year),
             b'-',
-            digit(u32::from(self.month) / 10),
-            digit(u32::from(self.month)),
+            digit(u32::from(self.month()) / 10),
+            digit(u32::from(self.month())),
             b'-',
-            digit(u32::from(self.day) / 10),
-            digit(u32::from(self.day)),
+            digit(u32::from(self.day()) / 10),
+            digit(u32::from(self.day())),
         ]
     }
 
@@ -437,6 +428,13 @@ mod tests {
             let date = from_day_number(first.day_number() + n).unwrap();
             assert_eq!(date, expected);
             assert_eq!(from_day_number(date.day_number()), Some(date));
+            // The packed fields come back out, and order follows the calendar.
+            assert_eq!(Date::new(date.year(), date.month(), date.day()), Ok(date));
+            assert_eq!(Date::parse(&date.to_string()), Ok(date));
+            if n > 0 {
+                let before = from_day_number(date.day_number() - 1).unwrap();
+                assert!(before < date && date > before && before != date);
+            }
             if n < 146_461 {
                 let days = days_in_month(date.year(), date.month());
                 expected = if date.day() < days {
