@@ -433,7 +433,8 @@ mod tests {
             assert_eq!(Date::parse(&date.to_string()), Ok(date));
             if n > 0 {
                 let before = from_day_number(date.day_number() - 1).unwrap();
-                assert!(before < date && date > before && before != date);
+                assert_eq!(before.cmp(&date), std::cmp::Ordering::Less);
+                assert_eq!(date.cmp(&before), std::cmp::Ordering::Greater);
             }
             if n < 146_461 {
                 let days = days_in_month(date.year(), date.month());
