@@ -51,6 +51,10 @@ pub enum NodeKind {
         slot: Slot,
         /// The condition (none: the element merely exists).
         body: Option<Box<Node>>,
+        /// Whether the body depends on which element is bound to `slot`: found by the
+        /// evaluator the first time it is asked, then kept with the definition for every
+        /// patient and thread (it depends on the definition alone).
+        reads_element: std::sync::OnceLock<bool>,
     },
     /// Pairs of consecutive sessions.
     Consecutive {

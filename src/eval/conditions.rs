@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use super::compare::{change, compare, in_list, same};
 use super::context::Context;
+use super::depends::depends;
 use super::quantifiers::count;
 use super::trend::rises;
 use super::truth::Truth;
@@ -64,10 +65,18 @@ impl<'a> Context<'a> {
                 set,
                 slot,
                 body,
+                reads_element,
             } => {
                 let top = self.claim_top(node) && focusable(*quantifier);
                 let selection = self.selection(set);
-                self.quantified(*quantifier, selection, *slot, body.as_deref(), top)
+                let body = body.as_deref();
+                // A body that never looks at its element gives every element the same
+                // answer.
+                let checked = self.checked;
+                let independent = body.is_some_and(|b| {
+                    !*reads_element.get_or_init(|| depends(checked, b, *slot, true))
+                });
+                self.quantified(*quantifier, selection, *slot, body, independent, top)
             }
             NodeKind::Consecutive {
                 quantifier,

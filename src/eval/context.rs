@@ -91,8 +91,6 @@ pub struct Context<'a> {
     pub shared_slack: u64,
     /// Per criterion taken from another definition: that definition.
     pub taken: Vec<Option<&'a Checked>>,
-    /// Whether a quantifier's body depends on its element, by (body, slot).
-    pub independent: HashMap<(usize, usize), bool>,
     /// The events of a kind a list filter could keep, by (kind, filter, values).
     pub kept: HashMap<(usize, usize, String), Rc<[usize]>>,
     /// The windows resolved, when they are being recorded (`windows::windows_examined`).
@@ -131,7 +129,6 @@ impl<'a> Context<'a> {
             quoting: Vec::new(),
             index,
             kept: HashMap::default(),
-            independent: HashMap::default(),
             steps: 0,
             cold: 0,
             step_limit: MAX_STEPS,
@@ -243,18 +240,6 @@ impl<'a> Context<'a> {
     /// The positions consulted and found missing so far, to keep with a result.
     pub fn mark(&self) -> (usize, usize) {
         (self.consults.len(), self.missing.len())
-    }
-
-    /// Whether a quantifier's body, with its element bound to `slot`, depends on which
-    /// element that is (found once per body).
-    pub fn depends_on_element(&mut self, body: &'a Node, slot: usize) -> bool {
-        let key = (body as *const Node as usize, slot);
-        if let Some(&known) = self.independent.get(&key) {
-            return known;
-        }
-        let answer = super::depends::depends(self.checked, body, slot, true);
-        self.independent.insert(key, answer);
-        answer
     }
 
     /// Whether `node` is the body of the criterion under evaluation, claimed once: only

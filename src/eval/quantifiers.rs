@@ -12,13 +12,16 @@ use crate::ast::Quantifier;
 use crate::check::Node;
 
 impl<'a> Context<'a> {
-    /// `QUANTIFIER SELECTION [shows BODY]`: each element bound to `slot` and examined.
+    /// `QUANTIFIER SELECTION [shows BODY]`: each element bound to `slot` and examined;
+    /// `independent` when the body never looks at its element, which then gives every
+    /// element the same answer.
     pub fn quantified(
         &mut self,
         quantifier: Quantifier,
         selection: Selection<'a>,
         slot: usize,
         body: Option<&'a Node>,
+        independent: bool,
         top: bool,
     ) -> Verdict<'a> {
         // `any` and `no` keep three of their elements' verdicts as they go; the others
@@ -26,8 +29,6 @@ impl<'a> Context<'a> {
         let streamed = matches!(quantifier, Quantifier::Any | Quantifier::No);
         let mut any = AnyOf::default();
         let mut verdicts = Vec::with_capacity(if streamed { 0 } else { selection.members.len() });
-        // A body that never looks at its element gives every element the same answer.
-        let independent = body.is_some_and(|b| !self.depends_on_element(b, slot));
         let mut shared: Option<Verdict<'a>> = None;
         for (index, &(position, membership)) in selection.members.iter().enumerate() {
             if !self.in_focus(top, position) {

@@ -69,6 +69,7 @@ impl<'d> Checker<'d> {
                         set: Box::new(set),
                         slot,
                         body,
+                        reads_element: std::sync::OnceLock::new(),
                     }),
                     Ty::Cond,
                 ))
