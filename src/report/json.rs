@@ -7,7 +7,14 @@ use crate::eval::{Decider, Missing, Outcome};
 
 /// The output line for one outcome (no trailing newline).
 pub fn outcome_line(outcome: &Outcome) -> String {
-    let mut out = String::with_capacity(256 + 160 * outcome.criteria.len());
+    // Room for the whole line, so that it is written without growing: the reasons are
+    // most of it (a guess of 160 bytes a criterion had a third of the lines grow).
+    let named = 128 + outcome.patient.len() + outcome.definition.len() + outcome.outcome.len();
+    let room = outcome.criteria.iter().fold(named, |room, c| {
+        let evidence = 96 * c.evidence.len() + 256 * c.decided_by.len();
+        room + 128 + c.name.len() + c.why.len() + evidence
+    });
+    let mut out = String::with_capacity(room);
     out.push_str("{\"patient\":");
     string(&mut out, &outcome.patient);
     out.push_str(",\"definition\":");
