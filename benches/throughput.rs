@@ -145,6 +145,7 @@ fn main() {
         "definition", "interpreter ms", "hand-written ms", "ratio", "target"
     );
     type Hand = fn(&Patient) -> handwritten::Result;
+    let mut hand_pair = Duration::ZERO;
     for (id, hand) in [
         ("cci-2022", handwritten::cci::evaluate as Hand),
         ("jsh-lcsgj-2014", handwritten::lcsgj::evaluate as Hand),
@@ -161,6 +162,7 @@ fn main() {
                 black_box(hand(patient));
             }
         });
+        hand_pair += written;
         println!(
             "{id:<16} {:>16.1} {:>16.1} {:>8.2} {:>8}",
             interpreted.as_secs_f64() * 1e3,
@@ -169,4 +171,14 @@ fn main() {
             "<= 1.5"
         );
     }
+    // What the pair's target asks of evaluation, against code that only decides: were the
+    // interpreter as fast as the hand-written versions and wrote no reasons, the pair would
+    // still take this many times the reading.
+    println!();
+    println!(
+        "{:<46} {:>8.2} {:>10}",
+        "(read + hand-written cci-2022 + jsh-lcsgj) / read",
+        ratio(parse + hand_pair, parse),
+        "<= 1.5"
+    );
 }
