@@ -13,9 +13,9 @@ pub const MIN_YEAR: i32 = 1800;
 /// The last year a [`Date`] may have.
 pub const MAX_YEAR: i32 = 2200;
 
-// The packing below takes the year as unsigned and shifts it by nine bits: both hold only
-// for positive years well below 2^23, which the compiler checks here.
-const _: () = assert!(MIN_YEAR > 0 && MAX_YEAR < (1 << 22));
+// The packing below takes the year as unsigned and shifts it by nine bits into a u32: both
+// hold only for positive years below 2^23, which the compiler checks here.
+const _: () = assert!(MIN_YEAR > 0 && MAX_YEAR < (1 << 23));
 
 /// A calendar date. Ordering is chronological (year, then month, then day).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
